@@ -1,0 +1,96 @@
+/**
+ * The Electron shell: window, app:// protocol, and the security settings. It holds no logic of
+ * its own; services come from compose.ts and reach the window through transports/electronIpc.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { composeServices } from '../compose';
+import { ensureDataDir } from '../services/dataDir';
+import { log } from '../services/log';
+import { APP_HOST, APP_SCHEME, attachElectronIpc } from '../transports/electronIpc';
+import { securityHeaders } from '../transports/securityHeaders';
+import { resolveStaticFile } from '../transports/staticFiles';
+
+const rendererDir = path.join(__dirname, '..', 'renderer');
+const appOrigin = `${APP_SCHEME}://${APP_HOST}`;
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.enableSandbox();
+
+// Navigation is locked for every web contents the app ever creates.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${appOrigin}/`)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!url.startsWith(`${appOrigin}/`)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+function serveAppProtocol(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = url.host === APP_HOST ? resolveStaticFile(rendererDir, url.pathname) : null;
+    if (!file) return new Response('Not found', { status: 404, headers: securityHeaders() });
+    return new Response(await readFile(file.filePath), { status: 200, headers: { 'Content-Type': file.contentType, ...securityHeaders() } });
+  });
+}
+
+function lockSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+  // Nothing remote is ever loaded; refuse any request that is not the app's own protocol.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    callback({ cancel: !details.url.startsWith(`${appOrigin}/`) && !details.url.startsWith('devtools://') });
+  });
+}
+
+async function createWindow(): Promise<BrowserWindow> {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'Hopline',
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  await win.loadURL(`${appOrigin}/index.html`);
+  return win;
+}
+
+app.whenReady().then(async () => {
+  const dataDir = ensureDataDir(app.getPath('userData'));
+  const rpc = composeServices({ version: app.getVersion(), transport: 'electron', dataDir });
+  serveAppProtocol();
+  lockSession();
+  attachElectronIpc(ipcMain, rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`));
+  await createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow();
+  });
+}).catch((error: unknown) => {
+  log.error('startup failed', error);
+  app.exit(1);
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

@@ -1,0 +1,150 @@
+/**
+ * Web mode's transport: an HTTP server on 127.0.0.1 that serves the built renderer and carries
+ * the contract over a WebSocket at /rpc. Every request passes webGuards first.
+ */
+import { createReadStream } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ErrorCode } from '../../shared/model/errors';
+import { FRAME_LIMITS, parseClientFrame, type ServerFrame } from '../../shared/rpc/protocol';
+import { RpcConnection, type RpcServer } from '../../shared/rpc/server';
+import { securityHeaders } from './securityHeaders';
+import { resolveStaticFile } from './staticFiles';
+import { checkRequest, newToken, tokenCookieName } from './webGuards';
+
+export const RPC_PATH = '/rpc';
+/** ws closes a connection above this (1009); below it, oversize text frames get an error reply. */
+const HARD_MAX_PAYLOAD = 16 * 1024 * 1024;
+
+export interface WebServerOptions {
+  rpc: RpcServer;
+  rendererDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** For tests only; a real run always makes a fresh random token. */
+  token?: string;
+}
+
+export interface RunningWebServer {
+  port: number;
+  /** The one URL that opens the app; it holds the token, so print it once and nowhere else. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function statusText(status: number): string {
+  return http.STATUS_CODES[status] ?? 'Error';
+}
+
+function rejectUpgrade(socket: Duplex, status: number): void {
+  socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+function sendFrame(ws: WebSocket, frame: ServerFrame): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function handleMessage(ws: WebSocket, connection: RpcConnection, data: RawData, isBinary: boolean): void {
+  const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+  if (isBinary) {
+    sendFrame(ws, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Binary frames are reserved for terminal data' } });
+    return;
+  }
+  if (size > FRAME_LIMITS.maxTextBytes) {
+    sendFrame(ws, { type: 'error', error: { code: ErrorCode.FRAME_TOO_LARGE, message: `Frame of ${size} bytes exceeds ${FRAME_LIMITS.maxTextBytes}` } });
+    return;
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8'));
+  } catch {
+    sendFrame(ws, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Frame is not valid JSON' } });
+    return;
+  }
+  const parsed = parseClientFrame(decoded);
+  if (!parsed.ok) {
+    sendFrame(ws, parsed.id === null ? { type: 'error', error: parsed.error } : { type: 'result', id: parsed.id, ok: false, error: parsed.error });
+    return;
+  }
+  void connection.handle(parsed.frame);
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
+  const token = options.token ?? newToken();
+  let port = 0;
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin, url, cookie: req.headers.cookie }, port, token, false);
+    if (!verdict.ok) {
+      res.writeHead(verdict.status, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
+      res.end(`${verdict.reason}\n`);
+      return;
+    }
+    if (verdict.tokenFromQuery) {
+      // Trade the token in the URL for a cookie and drop it from the address bar and history.
+      url.searchParams.delete('token');
+      res.writeHead(303, {
+        Location: url.pathname + (url.search || ''),
+        'Set-Cookie': `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        ...securityHeaders(),
+      });
+      res.end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', ...securityHeaders() });
+      res.end();
+      return;
+    }
+    const file = resolveStaticFile(options.rendererDir, url.pathname);
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
+      res.end('Not found\n');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': file.contentType, ...securityHeaders([`ws://${req.headers.host}`]) });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file.filePath)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin, url, cookie: req.headers.cookie }, port, token, true);
+    if (!verdict.ok) return rejectUpgrade(socket, verdict.status);
+    if (url.pathname !== RPC_PATH) return rejectUpgrade(socket, 404);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new RpcConnection(options.rpc, (frame) => sendFrame(ws, frame));
+      ws.on('message', (data, isBinary) => handleMessage(ws, connection, data, isBinary));
+      ws.on('close', () => connection.close());
+      ws.on('error', () => ws.terminate());
+    });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

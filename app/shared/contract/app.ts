@@ -1,0 +1,35 @@
+import type { Event } from '../model/event';
+import { defineService } from './service';
+
+export type TransportKind = 'electron' | 'web';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  transport: TransportKind;
+  platform: string;
+  arch: string;
+  /** Where profiles, known_hosts and logs live (never secrets: those are in the OS keychain). */
+  dataDir: string;
+  versions: { node: string; electron: string | null; chrome: string | null };
+}
+
+export interface PongEvent {
+  nonce: string;
+  at: number;
+}
+
+/** Application facts and a round-trip diagnostic that proves calls and events both flow. */
+export interface IAppService {
+  version(): Promise<string>;
+  info(): Promise<AppInfo>;
+  /** Fires onDidPong to every subscriber with the same nonce, then returns it. */
+  ping(request: { nonce: string }): Promise<PongEvent>;
+  onDidPong: Event<PongEvent>;
+}
+
+export const appService = defineService<IAppService>()({
+  name: 'app',
+  methods: { version: true, info: true, ping: true },
+  events: { onDidPong: true },
+});

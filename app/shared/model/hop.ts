@@ -1,0 +1,52 @@
+/**
+ * Hosts, hops and circuits as the contract sees them. The engine issue fills in the behaviour;
+ * these shapes are what crosses the contract. No type here ever holds a secret value: the
+ * renderer learns only whether one is stored (`hasPassword`, ...).
+ */
+
+export type AuthMethodKind = 'agent' | 'publickey' | 'password' | 'keyboard-interactive';
+
+export interface HostSummary {
+  /** Stable id: renaming a host keeps it, so its keychain entries and circuits follow. */
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  authMethods: AuthMethodKind[];
+  hasPassword: boolean;
+  hasPassphrase: boolean;
+  hasTotp: boolean;
+}
+
+export type HopStateName =
+  | 'connecting'
+  | 'handshake'
+  | 'verifying-host-key'
+  | 'authenticating'
+  | 'ready'
+  | 'closed'
+  | 'failed';
+
+export interface HopTimings {
+  tcpMs?: number;
+  handshakeMs?: number;
+  authMs?: number;
+  totalMs?: number;
+}
+
+export interface HopStateEvent {
+  circuitId: string;
+  hop: { index: number; name: string };
+  state: HopStateName;
+  timings: HopTimings;
+  authMethod?: AuthMethodKind;
+  hostKeyFingerprint?: string;
+  shared?: boolean;
+}
+
+export interface CircuitSummary {
+  id: string;
+  hostIds: string[];
+  state: 'opening' | 'open' | 'closed' | 'failed';
+}

@@ -1,0 +1,21 @@
+// Bundles the main-side entry points to CommonJS in dist/main. npm packages stay external
+// (electron-builder ships node_modules in the asar); the sandboxed preload is bundled on its
+// own with everything but 'electron' inlined, since a sandboxed preload cannot require files.
+import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  define: { HOPLINE_VERSION: JSON.stringify(version) },
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: { electron: 'app/main/electron/main.ts', web: 'app/main/web/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  build({ ...common, entryPoints: { preload: 'app/main/preload/preload.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, external: ['electron'], sourcemap: false }),
+]);
