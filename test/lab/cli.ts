@@ -1,5 +1,5 @@
 /** `npm run lab -- up|down|status`: the same code the tests use. Needs root. */
-import { labDown, labStatus, labUnavailableReason, labUp } from './lab';
+import { labDown, labLeftovers, labStatus, labUnavailableReason, labUp } from './lab';
 
 async function main(): Promise<number> {
   const command = process.argv[2];
@@ -19,6 +19,11 @@ async function main(): Promise<number> {
     process.stdout.write(JSON.stringify(labStatus(), null, 2) + '\n');
   } else if (command === 'down') {
     labDown();
+    const left = labLeftovers();
+    if (left.length > 0) {
+      process.stderr.write(`lab: down, but left behind: ${left.join('; ')}\n`);
+      return 1;
+    }
     process.stdout.write('lab: down, nothing left behind\n');
   } else {
     process.stdout.write(JSON.stringify(labStatus(), null, 2) + '\n');

@@ -397,6 +397,20 @@ function waitForTcp(host: string, port: number): Promise<void> {
   });
 }
 
+/** Anything of the lab still on the machine (namespaces, links, routes, processes, files); empty after `down`. */
+export function labLeftovers(): string[] {
+  const left: string[] = [];
+  const namespaces = ip('netns', 'list');
+  for (const host of HOSTS) if (namespaces.includes(host.ns)) left.push(`netns ${host.ns}`);
+  const links = ip('-o', 'link', 'show');
+  for (const [[, ifA]] of LINKS) if (links.includes(` ${ifA}@`) || links.includes(` ${ifA}:`)) left.push(`link ${ifA}`);
+  if (ip('route', 'show', 'type', 'unreachable').includes(LAB_RANGE)) left.push(`route unreachable ${LAB_RANGE}`);
+  if (existsSync(LAB_DIR)) left.push(`dir ${LAB_DIR}`);
+  const sshds = spawnSync('pgrep', ['-f', `${LAB_DIR}/hosts/`], { encoding: 'utf8' }).stdout.trim();
+  if (sshds) left.push(`processes ${sshds.split('\n').join(',')}`);
+  return left;
+}
+
 /** What is up now, with liveness re-checked; `{ up: false }` when nothing is. */
 export function labStatus(): LabStatus | { up: false } {
   const state = readState();

@@ -1,0 +1,52 @@
+/** Starts the built web mode (dist/main/web.cjs) as a child process, as `npm run web` does. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface WebProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  stdout: () => string;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startWebProcess(): Promise<WebProcess> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hl-web-data-'));
+  const child = spawn(process.execPath, ['dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web mode did not print its URL; stderr: ${err}`)), 15_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}; stderr: ${err}`)));
+  });
+  const parsed = new URL(url);
+  return {
+    child,
+    url,
+    port: Number(parsed.port),
+    token: parsed.searchParams.get('token')!,
+    dataDir,
+    stdout: () => out,
+    stderr: () => err,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
