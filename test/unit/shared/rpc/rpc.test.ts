@@ -31,12 +31,13 @@ function pair(onInternalError = vi.fn()) {
   const impl = new FakeAppService();
   const server = new RpcServer([register(appService, impl, appSchemas)], onInternalError);
   const sent: unknown[] = [];
-  let connection: RpcConnection;
+  const link: { connection?: RpcConnection } = {};
   const transport = new FrameTransport((frame) => {
     sent.push(frame);
-    void connection.handle(JSON.parse(JSON.stringify(frame)));
+    void link.connection!.handle(JSON.parse(JSON.stringify(frame)));
   });
-  connection = new RpcConnection(server, (frame) => transport.receive(JSON.parse(JSON.stringify(frame))));
+  const connection = new RpcConnection(server, (frame) => transport.receive(JSON.parse(JSON.stringify(frame))));
+  link.connection = connection;
   const client = createClient<IAppService>(serviceDescriptors.app, transport);
   return { impl, server, transport, connection, client, sent, onInternalError };
 }
