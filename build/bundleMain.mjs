@@ -1,7 +1,7 @@
 // Bundles the main-side entry points to CommonJS in dist/main. npm packages stay external
 // (electron-builder ships node_modules in the asar); the sandboxed preload is bundled on its
 // own with everything but 'electron' inlined, since a sandboxed preload cannot require files.
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -17,5 +17,8 @@ const common = {
 
 await Promise.all([
   build({ ...common, entryPoints: { electron: 'app/main/electron/main.ts', web: 'app/main/web/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  // The `hopline` bin: executable, with a shebang.
+  build({ ...common, entryPoints: { cli: 'app/main/cli/bin.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, packages: 'external', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { preload: 'app/main/preload/preload.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, external: ['electron'], sourcemap: false }),
 ]);
+chmodSync('dist/main/cli.cjs', 0o755);

@@ -49,6 +49,9 @@ const LINKS: [[string | null, string, string], [string, string, string]][] = [
   [['hl-key', 'hl-key-dn', '198.18.3.1/24'], ['hl-target', 'hl-tgt-up', '198.18.3.2/24']],
 ];
 
+/** Every lab sshd listens on these ports. */
+export const LAB_PORTS = [22, 2222, 2223] as const;
+
 const USERS = [
   { name: 'ops', uid: 48100 },
   { name: 'bench', uid: 48101 },
@@ -140,7 +143,8 @@ export function totpCode(secret: string, offsetSeconds = 0): string {
 
 function sshdConfig(host: HostPlan, dir: string): string {
   const common = [
-    `ListenAddress ${host.address}:22`,
+    // Extra ports give distinct endpoints on one host, for deep (8-hop) circuits without a cycle.
+    ...LAB_PORTS.map((port) => `ListenAddress ${host.address}:${port}`),
     `HostKey ${dir}/ssh_host_ed25519_key`,
     `HostKey ${dir}/ssh_host_ecdsa_key`,
     `PidFile ${dir}/sshd.pid`,
@@ -346,12 +350,13 @@ export async function labUp(): Promise<LabStatus> {
     const script = ['set -e', ...binds.map(([from, to]) => `mount --bind '${from}' '${to}'`), `exec ${SSHD} -f '${dir}/sshd_config' -E '${logFile}'`, ''].join('\n');
     writeFileSync(path.join(dir, 'start.sh'), script, { mode: 0o644 });
     run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
-    await waitFor(() => readFileSync(logFile, 'utf8').includes('Server listening'), `${host.name} sshd to listen (see ${logFile})`);
+    await waitFor(() => readFileSync(logFile, 'utf8').split('Server listening').length > LAB_PORTS.length, `${host.name} sshd to listen (see ${logFile})`);
 
     const hostKeys = ['ed25519', 'ecdsa'].map((type) => {
       const publicKey = readFileSync(path.join(dir, `ssh_host_${type}_key.pub`), 'utf8').trim();
       const sha256 = run('ssh-keygen', ['-l', '-E', 'sha256', '-f', path.join(dir, `ssh_host_${type}_key.pub`)]).split(' ')[1]!;
-      knownHostLines.push(`${host.address} ${publicKey.split(' ').slice(0, 2).join(' ')}`);
+      const keyPart = publicKey.split(' ').slice(0, 2).join(' ');
+      knownHostLines.push(`${host.address} ${keyPart}`, ...LAB_PORTS.filter((p) => p !== 22).map((p) => `[${host.address}]:${p} ${keyPart}`));
       return { type: publicKey.split(' ')[0]!, sha256, publicKey };
     });
     hostStatuses.push({ name: host.name, namespace: host.ns, address: host.address, port: 22, reachableFrom: host.reachableFrom, hostKeys, sshdLog: logFile, pid: readPid(path.join(dir, 'sshd.pid')), alive: true });
@@ -424,7 +429,15 @@ export function labStatus(): LabStatus | { up: false } {
   return { ...rest, up: hosts.every((h) => h.alive), hosts };
 }
 
-/** Restarts one host's sshd (same keys and config), e.g. after a test killed it. */
+/** Kills every sshd process of a host (the listener and each session), as a crash would. */
+export async function labKillSshd(name: LabHostName): Promise<void> {
+  const host = HOSTS.find((h) => h.name === name)!;
+  const pids = spawnSync('ip', ['netns', 'pids', host.ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean).map(Number);
+  for (const pid of pids) tryRun('kill', ['-KILL', String(pid)]);
+  await waitFor(() => pids.every((pid) => !pidAlive(pid)), `${name} sshd processes to die`);
+}
+
+/** Starts one host's sshd again (same keys and config), stopping it first if it runs. */
 export async function labRestartSshd(name: LabHostName): Promise<void> {
   const host = HOSTS.find((h) => h.name === name)!;
   const dir = path.join(LAB_DIR, 'hosts', name);
@@ -435,5 +448,5 @@ export async function labRestartSshd(name: LabHostName): Promise<void> {
   const before = readFileSync(logFile, 'utf8').split('Server listening').length;
   const script = readFileSync(path.join(dir, 'start.sh'), 'utf8');
   run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
-  await waitFor(() => readFileSync(logFile, 'utf8').split('Server listening').length > before, `${name} sshd to listen again`);
+  await waitFor(() => readFileSync(logFile, 'utf8').split('Server listening').length >= before + LAB_PORTS.length, `${name} sshd to listen again`);
 }

@@ -4,7 +4,7 @@
  * renderer learns only whether one is stored (`hasPassword`, ...).
  */
 
-export type AuthMethodKind = 'agent' | 'publickey' | 'password' | 'keyboard-interactive';
+export type AuthMethodKind = 'agent' | 'publickey' | 'password' | 'keyboard-interactive' | 'none';
 
 export interface HostSummary {
   /** Stable id: renaming a host keeps it, so its keychain entries and circuits follow. */

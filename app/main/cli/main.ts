@@ -1,0 +1,157 @@
+/**
+ * The `hopline` command, on the same services as the app:
+ *
+ *   hopline exec [-v] [-i KEYFILE]… [--via [user@]host[:port]]… [--data-dir DIR] [user@]host[:port] -- COMMAND…
+ *   hopline import-ssh-config [FILE]
+ *   hopline export ALIAS [--config FILE]
+ *
+ * Prompts (MFA, host keys, passphrases) are asked on the terminal or through HOPLINE_ASKPASS.
+ * The remote command's stdout and stderr are streamed byte for byte; the exit code is the remote
+ * one, or 255 when the circuit fails (as with ssh), with a message naming the hop.
+ */
+import { existsSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import path from 'node:path';
+import { HoplineError } from '../../shared/model/errors';
+import { CircuitEngine } from '../services/engine/circuitEngine';
+import type { AuthStep, HopSpec } from '../services/engine/hopSpec';
+import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
+import { PromptBroker } from '../services/engine/promptBroker';
+import { defaultDataDir, ensureDataDir } from '../services/dataDir';
+import { parseHopAddress } from './hopAddress';
+import { attachTerminalPrompter } from './terminalPrompter';
+import { runExport, runImport } from './sshConfigCommands';
+
+const USAGE = `usage:
+  hopline exec [-v] [-i KEYFILE]... [--via [user@]host[:port]]... [--data-dir DIR] [user@]host[:port] -- COMMAND...
+  hopline import-ssh-config [FILE]
+  hopline export ALIAS [--config FILE]
+`;
+
+class UsageError extends Error {}
+
+interface ExecArgs {
+  verbose: boolean;
+  identities: string[];
+  via: string[];
+  target: string;
+  command: string;
+  dataDir: string;
+}
+
+function parseExecArgs(argv: string[]): ExecArgs {
+  const args: ExecArgs = { verbose: false, identities: [], via: [], target: '', command: '', dataDir: defaultDataDir() };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--') break;
+    else if (arg === '-v') args.verbose = true;
+    else if (arg === '-i') args.identities.push(value());
+    else if (arg === '--via' || arg === '-J') args.via.push(...value().split(','));
+    else if (arg === '--data-dir') args.dataDir = value();
+    else if (arg === '--profile') throw new UsageError('--profile needs saved profiles, which arrive with the profiles store; use --via for now');
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (!args.target) args.target = arg;
+    else throw new UsageError(`unexpected ${arg} (put the command after --)`);
+  }
+  if (!args.target) throw new UsageError('exec needs a target');
+  const command = argv.slice(i + 1);
+  if (command.length === 0) throw new UsageError('exec needs a command after --');
+  // Like ssh, the words are joined and the remote shell splits them again.
+  args.command = command.join(' ');
+  return args;
+}
+
+/** Auth order for a hop given on the command line: -i keys, agent, default keys, keyboard-interactive, password. */
+function defaultAuth(identities: string[]): AuthStep[] {
+  const keys = identities.length > 0 ? identities : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(homedir(), '.ssh', f)).filter((f) => existsSync(f));
+  return [
+    ...identities.map((keyFile): AuthStep => ({ kind: 'publickey', keyFile })),
+    ...(process.env.SSH_AUTH_SOCK ? [{ kind: 'agent' } as AuthStep] : []),
+    ...keys.filter((k) => !identities.includes(k)).map((keyFile): AuthStep => ({ kind: 'publickey', keyFile })),
+    { kind: 'keyboard-interactive' },
+    { kind: 'password' },
+  ];
+}
+
+function hopFromAddress(text: string, identities: string[]): HopSpec {
+  const address = parseHopAddress(text);
+  const user = address.user ?? userInfo().username;
+  const port = address.port ?? 22;
+  return { name: address.host, host: address.host, port, user, auth: defaultAuth(identities) };
+}
+
+async function runExec(argv: string[]): Promise<number> {
+  const args = parseExecArgs(argv);
+  const hops = [...args.via, args.target].map((t) => hopFromAddress(t, args.identities));
+  const dataDir = ensureDataDir(args.dataDir);
+  const broker = new PromptBroker();
+  attachTerminalPrompter(broker, process.stderr);
+  const engine = new CircuitEngine({ hostKeyFiles: defaultHostKeyFiles(dataDir), prompts: broker });
+  let circuitId: string | null = null;
+  try {
+    const circuit = await engine.open(hops);
+    circuitId = circuit.id;
+    if (args.verbose) process.stderr.write(engine.eventLog(circuit.id).join('\n') + '\n');
+    const failed = new Promise<never>((_, reject) => engine.onDidFail((f) => f.circuitId === circuit.id && reject(HoplineError.fromWire(f.error))));
+    const run = new Promise<number>((resolve, reject) => {
+      engine.target(circuit.id).exec(args.command, (err, stream) => {
+        if (err) return reject(new HoplineError('FORWARD_REFUSED', `The target refused to run the command: ${err.message}`, { index: hops.length - 1, name: hops[hops.length - 1]!.name }));
+        let code = 0;
+        stream.on('exit', (exitCode: number | null, signal?: string) => {
+          code = exitCode ?? (signal ? 128 + 1 : 255);
+        });
+        stream.on('close', () => resolve(code));
+        stream.pipe(process.stdout, { end: false });
+        stream.stderr.pipe(process.stderr, { end: false });
+        if (process.stdin.isTTY) stream.end();
+        else process.stdin.pipe(stream);
+      });
+    });
+    return await Promise.race([run, failed]);
+  } catch (error) {
+    if (error instanceof HoplineError) {
+      process.stderr.write(`hopline: ${error.message}\n`);
+      if (args.verbose && circuitId === null) process.stderr.write(`(run with -v for the circuit's event log)\n`);
+      return 255;
+    }
+    throw error;
+  } finally {
+    process.stdin.unpipe();
+    process.stdin.pause();
+    await engine.dispose();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'exec':
+        return await runExec(rest);
+      case 'import-ssh-config':
+        return await runImport(rest, process.stdout, process.stderr);
+      case 'export':
+        return await runExport(rest, process.stdout, process.stderr);
+      case undefined:
+      case '-h':
+      case '--help':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`hopline: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`hopline: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * Opens one hop: a socket (direct, proxy, or a direct-tcpip channel of the hop before), the SSH
+ * handshake, the host-key decision, then authentication in the configured order.
+ *
+ * Order is the security property: ssh2 does not start authentication until hostVerifier has
+ * answered, and hostVerifier answers only after verifyHostKey() has trusted the key or a person
+ * accepted it. So no password or keyboard-interactive answer can reach an unverified host.
+ *
+ * Time limits: ssh2's readyTimeout is off (it would cut a person short while they read their
+ * authenticator). Our own deadline covers TCP, handshake and the server's auth replies, and is
+ * paused whenever a prompt is waiting for a person.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import { Client, utils, type AuthenticationType, type ClientChannel, type ConnectConfig, type Prompt } from 'ssh2';
+import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
+import type { AuthMethodKind, HopStateName, HopTimings } from '../../../shared/model/hop';
+import { ONE_TIME_PROMPT } from '../../../shared/model/prompt';
+import { openFirstHopSocket } from './firstHopTransport';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type AuthStep, type HopSpec } from './hopSpec';
+import { verifyHostKey, type HostKeyFiles, type HostKeyOutcome } from './hostKeyPolicy';
+import type { PromptBroker } from './promptBroker';
+
+export interface HopContext {
+  circuitId: string;
+  ref: HopRef;
+  /** Hops in the circuit, for "hop 2 of 3" labels. */
+  count: number;
+  spec: HopSpec;
+}
+
+export interface HopEnv {
+  hostKeyFiles: HostKeyFiles;
+  prompts: PromptBroker;
+  log(line: string): void;
+  state(state: HopStateName, details: { timings: HopTimings; authMethod?: AuthMethodKind; hostKeyFingerprint?: string }): void;
+}
+
+export interface LiveHop {
+  ref: HopRef;
+  spec: HopSpec;
+  client: Client;
+  hostKey: HostKeyOutcome;
+  authMethod: AuthMethodKind;
+  timings: HopTimings;
+  /** Ends the SSH connection and whatever carries it (a proxy child), resolving once both are gone. */
+  end(): Promise<void>;
+}
+
+const MAX_ATTEMPTS: Record<AuthStep['kind'], number> = { agent: 1, publickey: 1, password: 2, 'keyboard-interactive': 3 };
+const SSH_METHOD: Record<AuthStep['kind'], AuthenticationType> = { agent: 'publickey', publickey: 'publickey', password: 'password', 'keyboard-interactive': 'keyboard-interactive' };
+
+function label(ctx: HopContext): string {
+  const s = ctx.spec;
+  return `hop ${ctx.ref.index + 1} (${ctx.ref.name}, ${s.user}@${s.host}:${s.port})`;
+}
+
+/** A deadline that stops counting while a person is being asked something. */
+class PausableDeadline {
+  private timer: NodeJS.Timeout | null = null;
+  private remaining: number;
+  private startedAt = 0;
+  private pauses = 0;
+
+  constructor(ms: number, private readonly onExpire: () => void) {
+    this.remaining = ms;
+    this.run();
+  }
+
+  private run(): void {
+    this.startedAt = Date.now();
+    this.timer = setTimeout(this.onExpire, Math.max(this.remaining, 0));
+  }
+
+  pause(): void {
+    if (this.pauses++ > 0 || !this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.remaining -= Date.now() - this.startedAt;
+  }
+
+  resume(): void {
+    if (--this.pauses > 0 || this.timer) return;
+    this.run();
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pauses = Number.POSITIVE_INFINITY;
+  }
+}
+
+/** Opens a direct-tcpip channel through `via` to the next hop, mapping refusals to typed errors. */
+export function forwardThrough(via: LiveHop, next: HopContext): Promise<ClientChannel> {
+  const { host, port } = next.spec;
+  return new Promise((resolve, reject) => {
+    via.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+      if (!err) return resolve(channel);
+      const reason = (err as Error & { reason?: number }).reason;
+      const text = err.message.replace(/^\(SSH\) Channel open failure: /, '');
+      if (reason === 1) {
+        reject(new HoplineError(ErrorCode.FORWARD_REFUSED, `hop ${via.ref.index + 1} (${via.ref.name}) refused to forward to ${host}:${port} for ${label(next)}: ${text || 'administratively prohibited'}`, via.ref));
+      } else {
+        reject(new HoplineError(ErrorCode.HOP_UNREACHABLE, `${label(next)} is unreachable from hop ${via.ref.index + 1} (${via.ref.name}): ${text || 'connect failed'}`, next.ref));
+      }
+    });
+  });
+}
+
+function errorFromSsh2(ctx: HopContext, err: Error & { level?: string; code?: string }, tried: string[], offered: string[]): HoplineError {
+  if (err.level === 'client-authentication') {
+    return new HoplineError(ErrorCode.AUTH_FAILED, `Authentication failed at ${label(ctx)}. Tried: ${tried.join(', ') || 'nothing'}. Server accepts: ${offered.join(', ') || 'unknown'}.`, ctx.ref);
+  }
+  if (err.level === 'handshake' || err.level === 'protocol') {
+    return new HoplineError(ErrorCode.HANDSHAKE_FAILED, `SSH handshake with ${label(ctx)} failed: ${err.message}`, ctx.ref);
+  }
+  if (err.level === 'client-timeout') return new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(ctx)}: ${err.message}`, ctx.ref);
+  return new HoplineError(ErrorCode.HOP_UNREACHABLE, `Connection to ${label(ctx)} failed: ${err.code ?? err.message}`, ctx.ref);
+}
+
+/**
+ * Connects one hop. `sock` is the channel through the previous hop; hop 0 passes nothing and
+ * gets its socket from firstHopTransport (TCP, ProxyCommand, SOCKS5 or HTTP CONNECT).
+ */
+export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): Promise<LiveHop> {
+  const { spec } = ctx;
+  const started = Date.now();
+  const timings: HopTimings = {};
+  const timeoutMs = spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  env.state('connecting', { timings });
+
+  let closeTransport: () => Promise<void> = async () => undefined;
+  if (!sock) {
+    const first = await openFirstHopSocket(spec, ctx.ref, timeoutMs);
+    sock = first.sock;
+    closeTransport = first.close;
+    env.log(`${label(ctx)}: ${first.describe}`);
+  } else {
+    env.log(`${label(ctx)}: channel opened through the previous hop`);
+  }
+  timings.tcpMs = Date.now() - started;
+  env.state('handshake', { timings });
+
+  const client = new Client();
+  const tried: string[] = [];
+  let offered: string[] = [];
+  let hostKey: HostKeyOutcome | null = null;
+  let failure: HoplineError | null = null;
+  let authStarted = 0;
+
+  return new Promise<LiveHop>((resolve, reject) => {
+    let settled = false;
+    const deadline = new PausableDeadline(timeoutMs, () => fail(new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(ctx)} did not complete the connection within ${timeoutMs} ms (time spent waiting for you is not counted)`, ctx.ref)));
+
+    const fail = (error: HoplineError): void => {
+      failure ??= error;
+      if (settled) return;
+      settled = true;
+      deadline.clear();
+      client.removeAllListeners('ready');
+      client.end();
+      sock!.destroy();
+      void closeTransport().finally(() => reject(failure));
+    };
+
+    /** Waits for a person with the deadline paused; any error (cancel) ends the hop. */
+    const askPerson = async <T>(question: () => Promise<T>): Promise<T> => {
+      deadline.pause();
+      try {
+        return await question();
+      } finally {
+        deadline.resume();
+      }
+    };
+
+    const steps = spec.auth.map((step) => ({ step, attempts: 0, succeeded: false }));
+    let current: (typeof steps)[number] | null = null;
+    let kbdRound = 0;
+    // Static keyboard-interactive answers (a password, not a code) kept for this connect only,
+    // so a wrong one-time code re-asks the code and not the password.
+    const staticAnswers = new Map<string, string>();
+
+    const keyboardInteractive = (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: (responses: string[]) => void): void => {
+      kbdRound++;
+      if (prompts.length === 0) {
+        env.log(`${label(ctx)}: keyboard-interactive round ${kbdRound} has no prompts; answered automatically`);
+        return finish([]);
+      }
+      const attempt = current?.attempts ?? 1;
+      if (attempt >= 3) staticAnswers.clear();
+      const reusable = (p: Prompt): boolean => attempt >= 2 && !ONE_TIME_PROMPT.test(p.prompt) && staticAnswers.has(p.prompt);
+      const toAsk = prompts.filter((p) => !reusable(p));
+      env.log(`${label(ctx)}: keyboard-interactive round ${kbdRound}: ${prompts.length} prompt(s)${toAsk.length < prompts.length ? `, ${prompts.length - toAsk.length} answered from this attempt's earlier round` : ''}`);
+      const answered = toAsk.length === 0
+        ? Promise.resolve([] as string[])
+        : askPerson(() =>
+            env.prompts.ask({
+              circuitId: ctx.circuitId,
+              hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
+              kind: 'keyboard-interactive',
+              round: kbdRound,
+              name,
+              instructions,
+              prompts: toAsk.map((p) => ({ text: p.prompt, echo: p.echo === true, remember: ONE_TIME_PROMPT.test(p.prompt) ? 'never' : 'offer' })),
+            }),
+          );
+      answered.then(
+        (answers) => {
+          let next = 0;
+          const all = prompts.map((p) => (reusable(p) ? staticAnswers.get(p.prompt)! : answers[next++] ?? ''));
+          prompts.forEach((p, i) => {
+            if (!ONE_TIME_PROMPT.test(p.prompt) && p.echo !== true) staticAnswers.set(p.prompt, all[i]!);
+          });
+          finish(all);
+        },
+        (error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.PROMPT_CANCELLED, `Prompt for ${label(ctx)} ended`, ctx.ref)),
+      );
+    };
+
+    /** The ssh2 auth object for a step, or null when the step cannot be tried (no agent, unreadable key). */
+    const buildAuth = async (entry: (typeof steps)[number]): Promise<Record<string, unknown> | null> => {
+      const step = entry.step;
+      const username = spec.user;
+      switch (step.kind) {
+        case 'agent': {
+          const agent = step.socket ?? process.env.SSH_AUTH_SOCK;
+          if (!agent) {
+            env.log(`${label(ctx)}: no SSH agent (SSH_AUTH_SOCK unset); skipping agent`);
+            return null;
+          }
+          return { type: 'agent', username, agent };
+        }
+        case 'publickey': {
+          let data: Buffer;
+          try {
+            data = await readFile(step.keyFile);
+          } catch (error) {
+            env.log(`${label(ctx)}: cannot read key ${step.keyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}); skipping`);
+            return null;
+          }
+          let parsed = utils.parseKey(data);
+          for (let i = 0; parsed instanceof Error && /passphrase|encrypted|decrypt/i.test(parsed.message) && i < 3; i++) {
+            const [passphrase] = await askPerson(() =>
+              env.prompts.ask({
+                circuitId: ctx.circuitId,
+                hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
+                kind: 'passphrase',
+                round: i + 1,
+                name: 'Key passphrase',
+                instructions: i === 0 ? `The key ${step.keyFile} is encrypted.` : 'That passphrase did not decrypt the key.',
+                prompts: [{ text: `Passphrase for ${step.keyFile}:`, echo: false, remember: 'offer' }],
+              }),
+            );
+            const attempt = utils.parseKey(data, passphrase ?? '');
+            if (!(attempt instanceof Error)) return { type: 'publickey', username, key: data, passphrase };
+            parsed = attempt;
+          }
+          if (parsed instanceof Error) {
+            env.log(`${label(ctx)}: key ${step.keyFile} unusable (${parsed.message}); skipping`);
+            return null;
+          }
+          return { type: 'publickey', username, key: data };
+        }
+        case 'password': {
+          const [password] = await askPerson(() =>
+            env.prompts.ask({
+              circuitId: ctx.circuitId,
+              hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
+              kind: 'password',
+              round: entry.attempts,
+              name: 'Password',
+              instructions: entry.attempts > 1 ? 'The server did not accept that password.' : '',
+              prompts: [{ text: `Password for ${username}@${spec.host}:`, echo: false, remember: 'offer' }],
+            }),
+          );
+          return { type: 'password', username, password: password ?? '' };
+        }
+        case 'keyboard-interactive':
+          kbdRound = 0;
+          return { type: 'keyboard-interactive', username, prompt: keyboardInteractive };
+      }
+    };
+
+    const authHandler = (methodsLeft: AuthenticationType[] | null, partialSuccess: boolean | null, next: (auth: unknown) => void): void => {
+      if (!authStarted) {
+        authStarted = Date.now();
+        timings.handshakeMs = authStarted - started - (timings.tcpMs ?? 0);
+        env.state('authenticating', { timings, hostKeyFingerprint: hostKey?.sha256 });
+        // Ask with `none` first, as OpenSSH does: the answer lists the methods the server
+        // accepts, so nobody is asked for a password a server would never take.
+        tried.push('none');
+        return next({ type: 'none', username: spec.user });
+      }
+      if (methodsLeft) offered = methodsLeft;
+      if (partialSuccess && current) {
+        current.succeeded = true;
+        env.log(`${label(ctx)}: ${current.step.kind} accepted (partial success); server wants: ${offered.join(', ')}`);
+      } else if (current) {
+        env.log(`${label(ctx)}: ${current.step.kind} not accepted`);
+      }
+      const pick = async (): Promise<void> => {
+        for (;;) {
+          const entry = steps.find((s) => !s.succeeded && s.attempts < MAX_ATTEMPTS[s.step.kind] && (!methodsLeft || methodsLeft.includes(SSH_METHOD[s.step.kind])));
+          if (!entry) {
+            current = null;
+            return next(false);
+          }
+          entry.attempts++;
+          current = entry;
+          const auth = await buildAuth(entry);
+          if (settled) return;
+          if (auth === null) {
+            entry.attempts = MAX_ATTEMPTS[entry.step.kind];
+            continue;
+          }
+          tried.push(entry.attempts > 1 ? `${entry.step.kind} (attempt ${entry.attempts})` : entry.step.kind);
+          env.log(`${label(ctx)}: trying ${entry.step.kind}`);
+          return next(auth);
+        }
+      };
+      pick().catch((error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.AUTH_FAILED, `Authentication at ${label(ctx)} could not continue`, ctx.ref)));
+    };
+
+    client.on('error', (err: Error & { level?: string }) => fail(failure ?? errorFromSsh2(ctx, err, tried, offered)));
+    client.on('close', () => fail(failure ?? new HoplineError(ErrorCode.HOP_UNREACHABLE, `${label(ctx)} closed the connection during setup`, ctx.ref)));
+    client.once('ready', () => {
+      if (settled) return;
+      settled = true;
+      deadline.clear();
+      client.removeAllListeners('error');
+      client.removeAllListeners('close');
+      // Errors after setup are the circuit engine's to handle; this keeps one from crashing Node.
+      client.on('error', () => undefined);
+      // No current step means the server let `none` through.
+      const kind: AuthMethodKind = current?.step.kind ?? 'none';
+      timings.authMs = Date.now() - authStarted;
+      timings.totalMs = Date.now() - started;
+      env.log(`${label(ctx)}: authenticated with ${kind} in ${timings.authMs} ms (total ${timings.totalMs} ms)`);
+      env.state('ready', { timings, authMethod: kind, hostKeyFingerprint: hostKey!.sha256 });
+      staticAnswers.clear();
+      resolve({
+        ref: ctx.ref,
+        spec,
+        client,
+        hostKey: hostKey!,
+        authMethod: kind,
+        timings,
+        end: () =>
+          new Promise<void>((done) => {
+            const state: { finished: boolean; timer?: NodeJS.Timeout } = { finished: false };
+            const finish = (): void => {
+              if (state.finished) return;
+              state.finished = true;
+              clearTimeout(state.timer);
+              sock!.destroy();
+              void closeTransport().finally(done);
+            };
+            // A channel-carried connection may see 'end' and never 'close'; either means gone.
+            if (sock!.destroyed || !sock!.readable) return finish();
+            client.once('close', finish);
+            client.once('end', finish);
+            client.end();
+            // A peer that never answers the disconnect must not hold the circuit open.
+            state.timer = setTimeout(finish, 2000);
+          }),
+      });
+    });
+
+    const agentSocket = spec.agentForward ? (spec.auth.find((a) => a.kind === 'agent') as { socket?: string } | undefined)?.socket ?? process.env.SSH_AUTH_SOCK : undefined;
+    client.connect({
+      sock,
+      username: spec.user,
+      readyTimeout: 0,
+      keepaliveInterval: spec.keepaliveIntervalMs ?? 0,
+      keepaliveCountMax: spec.keepaliveCountMax ?? 3,
+      ...(agentSocket ? { agent: agentSocket, agentForward: true } : {}),
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        env.state('verifying-host-key', { timings });
+        void askPerson(() =>
+          verifyHostKey(env.hostKeyFiles, ctx.ref, spec.host, spec.port, key, (k) =>
+            env.prompts.askHostKey({
+              circuitId: ctx.circuitId,
+              hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
+              kind: 'host-key',
+              round: 1,
+              name: 'Unknown host key',
+              instructions: '',
+              prompts: [],
+              hostKey: k,
+            }), env.log),
+        ).then(
+          (outcome) => {
+            hostKey = outcome;
+            verify(!settled);
+          },
+          (error: unknown) => {
+            failure ??= error instanceof HoplineError ? error : new HoplineError(ErrorCode.HOST_KEY_REJECTED, `Host key of ${label(ctx)} could not be verified`, ctx.ref);
+            verify(false);
+            fail(failure);
+          },
+        );
+      },
+      authHandler: authHandler as unknown as ConnectConfig['authHandler'],
+    } as ConnectConfig);
+  });
+}

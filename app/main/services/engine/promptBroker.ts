@@ -1,0 +1,85 @@
+/**
+ * The prompt broker: the engine asks, a person answers (through the renderer's dialogs, or the
+ * CLI on a terminal). Each question is an event carrying the hop it is for; the answer comes
+ * back by prompt id. Nothing here logs or keeps an answer once it has been handed over.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IPromptsService } from '../../../shared/contract/prompts';
+import { ErrorCode, HoplineError } from '../../../shared/model/errors';
+import { Emitter } from '../../../shared/model/event';
+import type { HostKeyDecision, PromptRequest } from '../../../shared/model/prompt';
+
+type Pending =
+  | { kind: 'answers'; request: PromptRequest; resolve(answers: string[]): void; reject(error: HoplineError): void }
+  | { kind: 'host-key'; request: PromptRequest; resolve(decision: HostKeyDecision): void; reject(error: HoplineError): void };
+
+export type PromptQuestion = Omit<PromptRequest, 'id'>;
+
+export class PromptBroker implements IPromptsService {
+  private readonly pending = new Map<string, Pending>();
+  private readonly request = new Emitter<PromptRequest>();
+  private readonly settle = new Emitter<{ promptId: string }>();
+  readonly onDidRequest = this.request.event;
+  readonly onDidSettle = this.settle.event;
+
+  /** Asks for answers to a keyboard-interactive round, a password or a passphrase. */
+  ask(question: PromptQuestion): Promise<string[]> {
+    const request = { ...question, id: randomUUID() };
+    return new Promise((resolve, reject) => {
+      this.pending.set(request.id, { kind: 'answers', request, resolve, reject });
+      this.request.fire(request);
+    });
+  }
+
+  askHostKey(question: PromptQuestion): Promise<HostKeyDecision> {
+    const request = { ...question, id: randomUUID() };
+    return new Promise((resolve, reject) => {
+      this.pending.set(request.id, { kind: 'host-key', request, resolve, reject });
+      this.request.fire(request);
+    });
+  }
+
+  /** Questions still waiting, e.g. for a window that opens late. */
+  outstanding(): PromptRequest[] {
+    return [...this.pending.values()].map((p) => p.request);
+  }
+
+  async answer(promptId: string, answers: string[], _remember: boolean[]): Promise<void> {
+    const pending = this.take(promptId, 'answers');
+    if (answers.length !== pending.request.prompts.length) {
+      this.pending.set(promptId, pending);
+      throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `Expected ${pending.request.prompts.length} answers, got ${answers.length}`);
+    }
+    pending.resolve(answers);
+  }
+
+  async decideHostKey(promptId: string, decision: HostKeyDecision): Promise<void> {
+    this.take(promptId, 'host-key').resolve(decision);
+  }
+
+  async cancel(promptId: string): Promise<void> {
+    const pending = this.pending.get(promptId);
+    if (!pending) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'No such prompt (already answered or cancelled)');
+    this.pending.delete(promptId);
+    this.settle.fire({ promptId });
+    pending.reject(new HoplineError(ErrorCode.PROMPT_CANCELLED, `Prompt cancelled at hop ${pending.request.hop.index + 1} (${pending.request.hop.name})`, { index: pending.request.hop.index, name: pending.request.hop.name }));
+  }
+
+  /** Withdraws every question of a circuit that is going away. */
+  withdrawCircuit(circuitId: string, error: HoplineError): void {
+    for (const [id, pending] of this.pending) {
+      if (pending.request.circuitId !== circuitId) continue;
+      this.pending.delete(id);
+      this.settle.fire({ promptId: id });
+      pending.reject(error);
+    }
+  }
+
+  private take<K extends Pending['kind']>(promptId: string, kind: K): Extract<Pending, { kind: K }> {
+    const pending = this.pending.get(promptId);
+    if (!pending || pending.kind !== kind) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'No such prompt (already answered or cancelled)');
+    this.pending.delete(promptId);
+    this.settle.fire({ promptId });
+    return pending as Extract<Pending, { kind: K }>;
+  }
+}
