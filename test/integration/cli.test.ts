@@ -1,0 +1,117 @@
+/**
+ * The `hopline` CLI (the built dist/main/cli.cjs) against the lab, and its ssh_config export run
+ * by real OpenSSH.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import type { LabStatus } from '../lab/lab';
+import { requirement } from '../setup/requirements';
+
+const lab = inject('lab');
+const runs = requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up'));
+
+describe.runIf(runs)('hopline CLI', () => {
+  const status = lab as LabStatus;
+  const addr = (name: string) => status.hosts.find((h) => h.name === name)!.address;
+
+  /** A fresh HOME and data dir, so the user's real ~/.ssh is never read or written. */
+  function sandbox(withKnownHosts = true) {
+    const home = mkdtempSync(path.join(tmpdir(), 'hl-cli-home-'));
+    const dataDir = path.join(home, 'data');
+    mkdirSync(dataDir);
+    if (withKnownHosts) copyFileSync(status.knownHosts, path.join(dataDir, 'known_hosts'));
+    return { home, dataDir };
+  }
+
+  function hopline(args: string[], env: Record<string, string>, input?: string) {
+    const run = spawnSync(process.execPath, ['dist/main/cli.cjs', ...args], { env: { PATH: process.env.PATH!, ...env }, input: input ?? '', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
+  }
+
+  const via = () => ['-i', status.clientKey, '--via', `bench@${addr('bastion-mfa')}`, '--via', `bench@${addr('bastion-key')}`];
+
+  it('runs a command through 3 hops, streaming binary output byte for byte and passing the exit code', () => {
+    const { home, dataDir } = sandbox();
+    const expected = execFileSync('sh', ['-c', 'seq 1 300000 | gzip -n -c']);
+    const run = hopline(['exec', ...via(), '--data-dir', dataDir, `bench@${addr('target')}`, '--', 'seq 1 300000 | gzip -n -c; exit 7'], { HOME: home });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(7);
+    expect(Buffer.compare(run.stdout, expected)).toBe(0);
+  });
+
+  it('asks MFA and the unknown host key through HOPLINE_ASKPASS, saves the key, and does not ask it again', () => {
+    const { home, dataDir } = sandbox(false);
+    const askpass = path.join(home, 'askpass.sh');
+    const log = path.join(home, 'asked.log');
+    writeFileSync(
+      askpass,
+      `#!/bin/sh\necho "$1" >> '${log}'\ncase "$1" in\n  *Accept*) echo s ;;\n  *Password*) echo '${status.users.ops.password}' ;;\n  *Verification*) oathtool --totp -b '${status.users.ops.totpSecret}' ;;\nesac\n`,
+    );
+    chmodSync(askpass, 0o700);
+    const args = ['exec', '--data-dir', dataDir, `ops@${addr('bastion-mfa')}`, '--', 'id -un'];
+    const first = hopline(args, { HOME: home, HOPLINE_ASKPASS: askpass });
+    expect(first.stderr).toContain(`can't be established`);
+    expect(first.code).toBe(0);
+    expect(first.stdout.toString().trim()).toBe('ops');
+    const asked = readFileSync(log, 'utf8');
+    expect(asked).toMatch(/hop 1 of 1 · 198\.18\.1\.2\] Password: /);
+    expect(asked).toMatch(/Verification code: /);
+    expect(readFileSync(path.join(dataDir, 'known_hosts'), 'utf8')).toContain(`${addr('bastion-mfa')} ssh-ed25519 `);
+    // The saved file is one OpenSSH reads.
+    expect(spawnSync('ssh-keygen', ['-F', addr('bastion-mfa'), '-f', path.join(dataDir, 'known_hosts')]).status).toBe(0);
+
+    writeFileSync(log, '');
+    const second = hopline(args, { HOME: home, HOPLINE_ASKPASS: askpass });
+    expect(second.code).toBe(0);
+    expect(readFileSync(log, 'utf8')).not.toContain('Accept');
+  });
+
+  it('exits 255 with a message naming the failing hop', () => {
+    const { home, dataDir } = sandbox();
+    const run = hopline(['exec', '-i', status.clientKey, '--via', `bench@${addr('bastion-mfa')}`, '--data-dir', dataDir, `bench@${addr('bastion-key')}:2999`, '--', 'true'], { HOME: home });
+    expect(run.code).toBe(255);
+    expect(run.stderr).toMatch(/hop 2 \(198\.18\.2\.2, bench@198\.18\.2\.2:2999\) is unreachable from hop 1/);
+    const usage = hopline(['exec', 'only-a-target'], { HOME: home });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('needs a command after --');
+  });
+
+  it('imports an ssh_config with a ProxyJump list as a 3-hop circuit, and its export runs in real OpenSSH', () => {
+    const { home } = sandbox();
+    const config = path.join(home, 'config');
+    writeFileSync(
+      config,
+      [
+        'Host b1', `  HostName ${addr('bastion-mfa')}`, '  User bench', `  IdentityFile ${status.clientKey}`,
+        'Host b2', `  HostName ${addr('bastion-key')}`, '  User bench', `  IdentityFile ${status.clientKey}`,
+        'Host lab-target', `  HostName ${addr('target')}`, '  User bench', `  IdentityFile ${status.clientKey}`, '  ProxyJump b1,b2', '  LocalForward 8080 localhost:80',
+        'Match host *.corp', '  User nobody',
+        '',
+      ].join('\n'),
+    );
+    const imported = hopline(['import-ssh-config', config], { HOME: home });
+    expect(imported.code).toBe(0);
+    const text = imported.stdout.toString();
+    expect(text).toContain(`lab-target: bench@${addr('bastion-mfa')}:22 -> bench@${addr('bastion-key')}:22 -> bench@${addr('target')}:22 (3 hops)`);
+    expect(text).toMatch(/ignored .*LocalForward/);
+    expect(text).toMatch(/ignored .*Match/);
+
+    const exported = hopline(['export', 'lab-target', '--config', config], { HOME: home });
+    expect(exported.code).toBe(0);
+    const [block, jLine] = exported.stdout.toString().split('# as one command line:\n') as [string, string];
+    const file = path.join(home, 'exported_config');
+    // The block as exported, plus the lab's host-key settings (what the user's own config would hold).
+    writeFileSync(file, `${block}\nHost *\n  UserKnownHostsFile ${status.knownHosts}\n  StrictHostKeyChecking yes\n  BatchMode yes\n`);
+    const viaConfig = spawnSync('ssh', ['-F', file, 'lab-target', 'hostname -I'], { encoding: 'utf8', timeout: 30_000 });
+    expect(viaConfig.stderr).toBe('');
+    expect(viaConfig.stdout.trim()).toBe(addr('target'));
+
+    const argv = jLine.trim().split(' ');
+    expect(argv[0]).toBe('ssh');
+    const viaJ = spawnSync('ssh', ['-F', status.sshConfig, ...argv.slice(1), 'hostname -I'], { encoding: 'utf8', timeout: 30_000 });
+    expect(viaJ.stdout.trim()).toBe(addr('target'));
+  });
+});
