@@ -1,8 +1,8 @@
 /**
  * The hop engine against real OpenSSH in the lab (and an ssh2 honeypot on loopback).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -149,6 +149,76 @@ describe.runIf(runs)('hop engine against the lab', () => {
     await engine.close(b.id);
     expect(engine.liveHopCount).toBe(0);
     await expect.poll(established).toBe(0);
+  });
+
+  it('ends the circuit cleanly when a keyboard-interactive prompt is cancelled', async () => {
+    respond = () => ({ cancel: true });
+    const error = (await engine.open([hop('bastion-mfa', addr('bastion-mfa'), 'ops', [{ kind: 'keyboard-interactive' }]), hop('bastion-key', addr('bastion-key'), 'ops', key())]).catch((e: unknown) => e)) as HoplineError;
+    expect(error.code).toBe('PROMPT_CANCELLED');
+    expect(error.hop).toEqual({ index: 0, name: 'bastion-mfa' });
+    expect(engine.liveHopCount).toBe(0);
+    expect(broker.outstanding()).toEqual([]);
+  });
+
+  it.each([
+    ['ed25519, OpenSSH format, encrypted', ['-t', 'ed25519'], 'correct horse'],
+    ['ecdsa, PEM format, no passphrase', ['-t', 'ecdsa', '-m', 'PEM'], ''],
+    ['rsa 3072, PEM format, encrypted', ['-t', 'rsa', '-b', '3072', '-m', 'PEM'], 'battery staple'],
+  ])('authenticates with a %s key, asking its passphrase when it has one', async (_name, keygen, passphrase) => {
+    const keyFile = path.join(dir, 'user_key');
+    execFileSync('ssh-keygen', ['-q', ...keygen, '-N', passphrase, '-C', 'hopline-test', '-f', keyFile]);
+    const authorized = path.join(status.dir, 'authorized_keys', 'bench');
+    const original = readFileSync(authorized, 'utf8');
+    writeFileSync(authorized, original + readFileSync(`${keyFile}.pub`, 'utf8'));
+    let wrongFirst = passphrase !== '';
+    respond = (r) => {
+      const answer = wrongFirst ? 'wrong' : passphrase;
+      wrongFirst = false;
+      return { answers: r.prompts.map(() => answer) };
+    };
+    try {
+      const circuit = await engine.open([hop('bastion-mfa', addr('bastion-mfa'), 'bench', [{ kind: 'publickey', keyFile }])]);
+      expect((await execText(engine.target(circuit.id), 'id -un')).stdout.trim()).toBe('bench');
+      expect(asked.map((a) => a.kind)).toEqual(passphrase ? ['passphrase', 'passphrase'] : []);
+      if (passphrase) expect(asked[1]!.instructions).toMatch(/did not decrypt/);
+    } finally {
+      writeFileSync(authorized, original);
+    }
+  });
+
+  it('authenticates through an SSH agent', async () => {
+    const socket = path.join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => existsSync(socket)).toBe(true);
+      execFileSync('ssh-add', ['-q', status.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+      const circuit = await engine.open([hop('bastion-mfa', addr('bastion-mfa'), 'bench', [{ kind: 'agent', socket }]), hop('bastion-key', addr('bastion-key'), 'bench', [{ kind: 'agent', socket }])]);
+      expect((await execText(engine.target(circuit.id), 'hostname -I')).stdout.trim().split(' ')).toContain(addr('bastion-key'));
+      expect(states.filter((s) => s.state === 'ready').map((s) => s.authMethod)).toEqual(['agent', 'agent']);
+    } finally {
+      agent.kill();
+    }
+  });
+
+  it('reaches the first hop through a ProxyCommand, checks its host key like any other, and reaps the child', async () => {
+    const script = path.join(dir, 'tcp-proxy.cjs');
+    writeFileSync(script, "const s = require('net').connect(Number(process.argv[3]), process.argv[2]); process.stdin.pipe(s); s.pipe(process.stdout); s.on('error', (e) => { process.stderr.write(String(e.code)); process.exit(3); });\n");
+    const proxy = { kind: 'command' as const, command: `${process.execPath} ${script} %h %p` };
+    const children = () => spawnSync('pgrep', ['-f', script], { encoding: 'utf8' }).stdout.trim();
+    const circuit = await engine.open([hop('bastion-mfa', addr('bastion-mfa'), 'bench', key(), 22, { proxy }), hop('bastion-key', addr('bastion-key'), 'bench', key())]);
+    expect((await execText(engine.target(circuit.id), 'hostname -I')).stdout.trim().split(' ')).toContain(addr('bastion-key'));
+    expect(children()).not.toBe('');
+    await engine.close(circuit.id);
+    expect(children()).toBe('');
+
+    writeFileSync(path.join(dir, 'known_hosts'), `${addr('bastion-mfa')} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`);
+    const changed = engine.open([hop('bastion-mfa', addr('bastion-mfa'), 'bench', key(), 22, { proxy })]);
+    await expect(changed).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED', hop: { index: 0 } });
+    await expect.poll(children).toBe('');
+
+    const failing = engine.open([hop('bastion-mfa', '198.18.77.1', 'bench', key(), 22, { proxy, connectTimeoutMs: 5000 })]);
+    await expect(failing).rejects.toMatchObject({ code: 'PROXY_FAILED', hop: { index: 0 } });
+    await expect.poll(children).toBe('');
   });
 
   it('ends every circuit through bastion-key, naming it, when its sshd dies; others keep working', async () => {

@@ -109,6 +109,8 @@ export function forwardThrough(via: LiveHop, next: HopContext): Promise<ClientCh
 }
 
 function errorFromSsh2(ctx: HopContext, err: Error & { level?: string; code?: string }, tried: string[], offered: string[]): HoplineError {
+  // The socket's own typed error (a ProxyCommand that exited, a proxy that refused) says it best.
+  if (err instanceof HoplineError) return err;
   if (err.level === 'client-authentication') {
     return new HoplineError(ErrorCode.AUTH_FAILED, `Authentication failed at ${label(ctx)}. Tried: ${tried.join(', ') || 'nothing'}. Server accepts: ${offered.join(', ') || 'unknown'}.`, ctx.ref);
   }
@@ -322,6 +324,9 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       pick().catch((error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.AUTH_FAILED, `Authentication at ${label(ctx)} could not continue`, ctx.ref)));
     };
 
+    client.once('handshake', (n: { kex: string; serverHostKey: string; cs: { cipher: string; mac: string }; sc: { cipher: string; mac: string } }) => {
+      env.log(`${label(ctx)}: negotiated kex ${n.kex}, host key ${n.serverHostKey}, cipher ${n.cs.cipher}${n.cs.mac ? `/${n.cs.mac}` : ''} out, ${n.sc.cipher}${n.sc.mac ? `/${n.sc.mac}` : ''} in`);
+    });
     client.on('error', (err: Error & { level?: string }) => fail(failure ?? errorFromSsh2(ctx, err, tried, offered)));
     client.on('close', () => fail(failure ?? new HoplineError(ErrorCode.HOP_UNREACHABLE, `${label(ctx)} closed the connection during setup`, ctx.ref)));
     client.once('ready', () => {
