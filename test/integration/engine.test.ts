@@ -14,7 +14,7 @@ import type { HopStateEvent } from '../../app/shared/model/hop';
 import type { PromptRequest } from '../../app/shared/model/prompt';
 import { execText } from '../helpers/ssh';
 import { startHoneypot } from '../lab/honeypot';
-import { labKillSshd, labRestartSshd, totpCode, type LabStatus } from '../lab/lab';
+import { labKillSshd, labRestartSshd, labSetLink, totpCode, type LabStatus } from '../lab/lab';
 import { requirement } from '../setup/requirements';
 
 const lab = inject('lab');
@@ -219,6 +219,27 @@ describe.runIf(runs)('hop engine against the lab', () => {
     const failing = engine.open([hop('bastion-mfa', '198.18.77.1', 'bench', key(), 22, { proxy, connectTimeoutMs: 5000 })]);
     await expect(failing).rejects.toMatchObject({ code: 'PROXY_FAILED', hop: { index: 0 } });
     await expect.poll(children).toBe('');
+  });
+
+  it('notices a silent link loss between the bastions by keepalive within interval × count, naming bastion-key', async () => {
+    const alive = { keepaliveIntervalMs: 1000, keepaliveCountMax: 2 };
+    const through = await engine.open([hop('bastion-mfa', addr('bastion-mfa'), 'bench', key(), 22, alive), hop('bastion-key', addr('bastion-key'), 'bench', key(), 22, alive), hop('target', addr('target'), 'bench', key())]);
+    const failures: { circuitId: string; error: { code: string; message: string; hop?: { index: number; name: string } } }[] = [];
+    engine.onDidFail((f) => failures.push(f));
+    const started = Date.now();
+    labSetLink('mfa-key', false);
+    try {
+      await expect.poll(() => failures.length, { timeout: 10_000, interval: 100 }).toBe(1);
+      const took = Date.now() - started;
+      // ssh2 counts a keepalive as missed at each interval tick: allow one interval of slack.
+      expect(took).toBeLessThan(1000 * (2 + 1) + 1000);
+      expect(failures[0]).toMatchObject({ circuitId: through.id, error: { code: 'HOP_LOST', hop: { index: 1, name: 'bastion-key' } } });
+      expect(failures[0]!.error.message).toMatch(/keepalive/);
+      // bastion-mfa had no other user, so it was closed too.
+      await expect.poll(() => engine.liveHopCount).toBe(0);
+    } finally {
+      labSetLink('mfa-key', true);
+    }
   });
 
   it('ends every circuit through bastion-key, naming it, when its sshd dies; others keep working', async () => {

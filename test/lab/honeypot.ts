@@ -3,7 +3,9 @@
  * accepts none. Tests use it to prove no credential is sent to a host whose key was not accepted.
  */
 import type { AddressInfo } from 'node:net';
-import { Server, utils } from 'ssh2';
+import ssh2 from 'ssh2';
+
+const { Server, utils } = ssh2;
 
 export interface AuthAttempt {
   method: string;

@@ -429,6 +429,14 @@ export function labStatus(): LabStatus | { up: false } {
   return { ...rest, up: hosts.every((h) => h.alive), hosts };
 }
 
+/** Takes a lab link down or up (both ends), as a cut cable or a dead switch would. */
+export function labSetLink(link: 'client-mfa' | 'mfa-key' | 'key-target', up: boolean): void {
+  const index = ['client-mfa', 'mfa-key', 'key-target'].indexOf(link);
+  const [[nsA, ifA], [nsB, ifB]] = LINKS[index]!;
+  inNs(nsA, 'ip', 'link', 'set', ifA, up ? 'up' : 'down');
+  inNs(nsB, 'ip', 'link', 'set', ifB, up ? 'up' : 'down');
+}
+
 /** Kills every sshd process of a host (the listener and each session), as a crash would. */
 export async function labKillSshd(name: LabHostName): Promise<void> {
   const host = HOSTS.find((h) => h.name === name)!;

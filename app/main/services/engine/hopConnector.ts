@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type AuthenticationType, type ClientChannel, type ConnectConfig, type Prompt } from 'ssh2';
+import ssh2, { type AuthenticationType, type ClientChannel, type ConnectConfig, type Prompt } from 'ssh2';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
 import type { AuthMethodKind, HopStateName, HopTimings } from '../../../shared/model/hop';
 import { ONE_TIME_PROMPT } from '../../../shared/model/prompt';
@@ -46,6 +46,10 @@ export interface LiveHop {
   /** Ends the SSH connection and whatever carries it (a proxy child), resolving once both are gone. */
   end(): Promise<void>;
 }
+
+// ssh2 is CommonJS; Node's ESM loader cannot see all of its named exports (utils), so take them off the default.
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 
 const MAX_ATTEMPTS: Record<AuthStep['kind'], number> = { agent: 1, publickey: 1, password: 2, 'keyboard-interactive': 3 };
 const SSH_METHOD: Record<AuthStep['kind'], AuthenticationType> = { agent: 'publickey', publickey: 'publickey', password: 'password', 'keyboard-interactive': 'keyboard-interactive' };
@@ -289,10 +293,13 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
         authStarted = Date.now();
         timings.handshakeMs = authStarted - started - (timings.tcpMs ?? 0);
         env.state('authenticating', { timings, hostKeyFingerprint: hostKey?.sha256 });
-        // Ask with `none` first, as OpenSSH does: the answer lists the methods the server
-        // accepts, so nobody is asked for a password a server would never take.
-        tried.push('none');
-        return next({ type: 'none', username: spec.user });
+        // When the first step would ask a person for a password, ask the server with `none`
+        // first: its answer lists the methods it accepts, so nobody types a password a server
+        // would never take. Otherwise skip that round trip (sshd delays every failure a little).
+        if (spec.auth[0]?.kind === 'password') {
+          tried.push('none');
+          return next({ type: 'none', username: spec.user });
+        }
       }
       if (methodsLeft) offered = methodsLeft;
       if (partialSuccess && current) {
