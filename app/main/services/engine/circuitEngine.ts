@@ -256,13 +256,15 @@ export class CircuitEngine {
       if (this.pool.get(entry.key) === entry) this.pool.delete(entry.key);
       unused.push(entry);
     }
-    const ending = (async () => {
-      for (const entry of unused) {
+    // Disconnects are started target first and travel in that order over the shared carriers;
+    // waiting for each hop's close before starting the next would only add round trips.
+    const ending = Promise.all(
+      unused.map(async (entry) => {
         this.note(record, `hop ${entry.index + 1} (${entry.name}): closing`);
         await entry.live?.end();
         this.emitState(record, entry.index, { state: 'closed', timings: {} });
-      }
-    })();
+      }),
+    ).then(() => undefined);
     this.ending.add(ending);
     void ending.finally(() => this.ending.delete(ending));
     return ending;

@@ -10,7 +10,8 @@ import type { HopRef } from '../../../shared/model/errors';
 import type { HopSpec, ProxySpec } from './hopSpec';
 import { connectHttpProxy } from './httpConnectProxy';
 import { splitArgv, spawnProxyCommand } from './proxyCommand';
-import { connectSocks5, connectThrough, formatAddress } from './socksProxy';
+import { connectSocks5 } from './socksProxy';
+import { connectThrough, formatAddress } from './tcpConnect';
 
 export interface FirstHopSocket {
   /** Hand to ssh2 as its `sock`. */

@@ -4,8 +4,7 @@
  */
 import type net from 'node:net';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
-import { sanitizeForMessage } from './proxyCommand';
-import { connectThrough, formatAddress, type ProxyConnectOptions, type ProxyEndpoint, type TcpTarget } from './socksProxy';
+import { connectThrough, formatAddress, sanitizeForMessage, type ProxyConnectOptions, type ProxyEndpoint, type TcpTarget } from './tcpConnect';
 
 /** Large enough for any real proxy's answer, small enough that a stray stream can't grow us. */
 const MAX_HEAD_BYTES = 16 * 1024;

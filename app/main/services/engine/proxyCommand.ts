@@ -11,6 +11,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Duplex, type Readable } from 'node:stream';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
 import type { ProxySpec } from './hopSpec';
+import { sanitizeForMessage } from './tcpConnect';
 
 type CommandProxySpec = Extract<ProxySpec, { kind: 'command' }>;
 
@@ -357,23 +358,6 @@ class TailBuffer {
 
 // ---------------------------------------------------------------------------------------------
 // Errors
-
-/**
- * Makes text from elsewhere (stderr, a proxy's status line, a hostile name) safe to show in
- * one line: terminal escape sequences are dropped, line breaks and tabs become spaces, other
- * control or invisible characters become `?`.
- */
-export function sanitizeForMessage(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
-      .replace(/\u001b\[[0-?]*[ -/]*[@-~]/gu, '')
-      .replace(/[\r\n\t]+/gu, ' ')
-      .replace(/[\p{C}]/gu, '?')
-      .replace(/ {2,}/gu, ' ')
-      .trim()
-  );
-}
 
 function proxyFailed(hop: HopRef, detail: string): HoplineError {
   return new HoplineError(ErrorCode.PROXY_FAILED, `Proxy command for hop "${hop.name}": ${detail}`, hop);

@@ -1,10 +1,11 @@
-import { once } from 'node:events';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openFirstHopSocket, type FirstHopSocket } from '../../../../../app/main/services/engine/firstHopTransport';
 import type { HopSpec, ProxySpec } from '../../../../../app/main/services/engine/hopSpec';
-import { ErrorCode, HoplineError } from '../../../../../app/shared/model/errors';
+import { ErrorCode, type HoplineError } from '../../../../../app/shared/model/errors';
+import { checkLeaksAfterEach, TCP_AND_CHILD_RESOURCES } from '../../../../helpers/leakCheck';
+import { closedPort, hoplineFailure, TinyServers } from '../../../../helpers/tinyServers';
 
 const HOP = { index: 0, name: 'bastion' };
 const quote = (word: string): string => `'${word.replaceAll("'", `'"'"'`)}'`;
@@ -15,40 +16,17 @@ const BRIDGE = `${quote(process.execPath)} -e ${quote('const s=require("net").co
 // An echo "SSH server", and minimal no-auth SOCKS5 and HTTP CONNECT proxies, on 127.0.0.1
 // only. Every transport, socket and server a test opens is closed after it; nothing may remain.
 
-const servers: net.Server[] = [];
-const sockets = new Set<net.Socket>();
+const tiny = new TinyServers();
 const transports: FirstHopSocket[] = [];
-let baseline: Map<string, number>;
 
-function track(socket: net.Socket): net.Socket {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => undefined);
-  return socket;
-}
-
-async function listen(onConnection: (socket: net.Socket) => void): Promise<number> {
-  const server = net.createServer((socket) => onConnection(track(socket)));
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
-}
-
-const echoServer = (): Promise<number> => listen((socket) => socket.pipe(socket));
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+checkLeaksAfterEach(TCP_AND_CHILD_RESOURCES, async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await tiny.closeAll();
+});
 
 /** Splices `client` to 127.0.0.1:`port` once the reply has been written. */
 function splice(client: net.Socket, port: number, reply: Buffer | string): void {
-  const upstream = track(net.connect(port, '127.0.0.1'));
+  const upstream = tiny.track(net.connect(port, '127.0.0.1'));
   upstream.once('connect', () => {
     client.write(reply);
     client.pipe(upstream).pipe(client);
@@ -58,7 +36,7 @@ function splice(client: net.Socket, port: number, reply: Buffer | string): void 
 
 /** No-auth SOCKS5 that expects the whole greeting and request in order; enough for a client that waits for each answer. */
 const socksProxy = (): Promise<number> =>
-  listen((client) => {
+  tiny.listen((client) => {
     let stage = 0;
     const onData = (chunk: Buffer): void => {
       if (stage++ === 0) return void client.write(Buffer.from([5, 0]));
@@ -70,30 +48,13 @@ const socksProxy = (): Promise<number> =>
   });
 
 const httpProxy = (): Promise<number> =>
-  listen((client) => {
+  tiny.listen((client) => {
     client.once('data', (chunk: Buffer) => {
       client.pause();
       const port = Number(/^CONNECT [^ ]*:(\d+) /u.exec(chunk.toString('latin1'))?.[1]);
       splice(client, port, 'HTTP/1.1 200 Connection established\r\n\r\n');
     });
   });
-
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const name of process.getActiveResourcesInfo()) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return counts;
-}
-
-async function leftovers(): Promise<string[]> {
-  let extra: string[] = [];
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const now = resourceCounts();
-    extra = ['TCPSocketWrap', 'TCPServerWrap', 'PipeWrap', 'ProcessWrap'].filter((kind) => (now.get(kind) ?? 0) > (baseline.get(kind) ?? 0));
-    if (extra.length === 0) return [];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return extra;
-}
 
 function spec(port: number, proxy?: ProxySpec): HopSpec {
   return { name: 'bastion', host: '127.0.0.1', port, user: 'ana', auth: [{ kind: 'agent' }], ...(proxy ? { proxy } : {}) };
@@ -125,34 +86,13 @@ async function expectRoundTrip(sock: Duplex): Promise<void> {
   expect(sock.destroyed).toBe(false);
 }
 
-async function failure(promise: Promise<unknown>): Promise<HoplineError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HoplineError);
-  expect((error as HoplineError).hop).toEqual(HOP);
-  return error as HoplineError;
-}
-
-beforeEach(() => {
-  baseline = resourceCounts();
-});
-
-afterEach(async () => {
-  await Promise.all(transports.splice(0).map((t) => t.close()));
-  sockets.forEach((socket) => socket.destroy());
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-  expect(await leftovers()).toEqual([]);
-});
+const failure = (promise: Promise<unknown>): Promise<HoplineError> => hoplineFailure(promise, HOP);
 
 // ---------------------------------------------------------------------------------------------
 
 describe('openFirstHopSocket', () => {
   it('connects directly over TCP, and close() closes the socket', async () => {
-    const port = await echoServer();
+    const port = await tiny.echoServer();
     const transport = await open(spec(port));
     expect(transport.describe).toBe(`direct TCP to 127.0.0.1:${port}`);
     await expectRoundTrip(transport.sock);
@@ -169,7 +109,7 @@ describe('openFirstHopSocket', () => {
   });
 
   it('goes through a ProxyCommand, describing it without its arguments, and reaps it on close', async () => {
-    const port = await echoServer();
+    const port = await tiny.echoServer();
     const transport = await open(spec(port, { kind: 'command', command: BRIDGE }));
     expect(transport.describe).toMatch(/^ProxyCommand node(\.exe)? \(pid \d+\)$/u);
     expect(transport.describe).not.toContain('require');
@@ -191,7 +131,7 @@ describe('openFirstHopSocket', () => {
   });
 
   it('goes through a SOCKS5 proxy', async () => {
-    const port = await echoServer();
+    const port = await tiny.echoServer();
     const proxyPort = await socksProxy();
     const transport = await open(spec(port, { kind: 'socks5', host: '127.0.0.1', port: proxyPort }));
     expect(transport.describe).toBe(`SOCKS5 proxy 127.0.0.1:${proxyPort} to 127.0.0.1:${port}`);
@@ -199,7 +139,7 @@ describe('openFirstHopSocket', () => {
   });
 
   it('goes through an HTTP CONNECT proxy, never describing its credentials', async () => {
-    const port = await echoServer();
+    const port = await tiny.echoServer();
     const proxyPort = await httpProxy();
     const transport = await open(spec(port, { kind: 'http', host: '127.0.0.1', port: proxyPort, username: 'ana', password: 'hunter2' }));
     expect(transport.describe).toBe(`HTTP CONNECT proxy 127.0.0.1:${proxyPort} to 127.0.0.1:${port}`);
@@ -210,7 +150,7 @@ describe('openFirstHopSocket', () => {
     const port = await closedPort();
     const socks = await failure(openFirstHopSocket(spec(22, { kind: 'socks5', host: '127.0.0.1', port }), HOP, 2000));
     expect(socks.code).toBe(ErrorCode.HOP_UNREACHABLE);
-    const silent = await listen(() => undefined);
+    const silent = await tiny.listen(() => undefined);
     const http = await failure(openFirstHopSocket(spec(22, { kind: 'http', host: '127.0.0.1', port: silent }), HOP, 100));
     expect(http.code).toBe(ErrorCode.HOP_TIMEOUT);
   });

@@ -1,8 +1,9 @@
-import { once } from 'node:events';
 import net from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectHttpProxy } from '../../../../../app/main/services/engine/httpConnectProxy';
-import { ErrorCode, HoplineError } from '../../../../../app/shared/model/errors';
+import { ErrorCode, type HoplineError } from '../../../../../app/shared/model/errors';
+import { checkLeaksAfterEach, TCP_RESOURCES } from '../../../../helpers/leakCheck';
+import { closedPort, expectEcho, hoplineFailure, readBytes, TinyServers } from '../../../../helpers/tinyServers';
 
 const HOP = { index: 0, name: 'bastion' };
 const PASSWORD = 'pr0xy-s3cret-pw';
@@ -12,36 +13,8 @@ const AUTH = { username: 'ana', password: PASSWORD };
 // A minimal HTTP CONNECT proxy and an echo server, on 127.0.0.1 only. Every socket and server a
 // test opens is closed after it, and nothing may be left behind.
 
-const servers: net.Server[] = [];
-const sockets = new Set<net.Socket>();
-let baseline: Map<string, number>;
-
-function track(socket: net.Socket): net.Socket {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => undefined);
-  return socket;
-}
-
-async function listen(server: net.Server): Promise<number> {
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
-}
-
-function echoServer(): Promise<number> {
-  return listen(net.createServer((socket) => track(socket).pipe(socket)));
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const tiny = new TinyServers();
+checkLeaksAfterEach(TCP_RESOURCES, () => tiny.closeAll());
 
 interface HttpProxyOptions {
   auth?: { username: string; password: string };
@@ -56,8 +29,7 @@ interface HttpProxyOptions {
 /** Request heads the proxy received, in order. */
 async function httpProxy(options: HttpProxyOptions = {}): Promise<{ port: number; heads: string[] }> {
   const heads: string[] = [];
-  const server = net.createServer((client) => {
-    track(client);
+  const port = await tiny.listen((client) => {
     if (options.silent) return;
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
@@ -72,7 +44,7 @@ async function httpProxy(options: HttpProxyOptions = {}): Promise<{ port: number
     };
     client.on('data', onData);
   });
-  return { port: await listen(server), heads };
+  return { port, heads };
 }
 
 function answer(client: net.Socket, head: string, early: Buffer, options: HttpProxyOptions): void {
@@ -86,7 +58,7 @@ function answer(client: net.Socket, head: string, early: Buffer, options: HttpPr
   }
   if (options.answer !== undefined) return void client.end(options.answer);
   const port = Number(/^CONNECT .*:(\d+) HTTP\/1\.1$/u.exec(requestLine)?.[1]);
-  const upstream = track(net.connect(port, '127.0.0.1'));
+  const upstream = tiny.track(net.connect(port, '127.0.0.1'));
   upstream.once('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'));
   upstream.once('connect', () => {
     client.write(`HTTP/1.1 200 Connection established\r\nVia: test\r\n\r\n${options.trailing ?? ''}`);
@@ -95,68 +67,17 @@ function answer(client: net.Socket, head: string, early: Buffer, options: HttpPr
   });
 }
 
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const name of process.getActiveResourcesInfo()) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return counts;
-}
-
-async function leftovers(): Promise<string[]> {
-  let extra: string[] = [];
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const now = resourceCounts();
-    extra = ['TCPSocketWrap', 'TCPServerWrap'].filter((kind) => (now.get(kind) ?? 0) > (baseline.get(kind) ?? 0));
-    if (extra.length === 0) return [];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return extra;
-}
-
-function readBytes(socket: net.Socket, count: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      got = Buffer.concat([got, chunk]);
-      if (got.length < count) return;
-      socket.off('data', onData);
-      resolve(got.toString());
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
 async function expectRoundTrip(socket: net.Socket): Promise<void> {
-  track(socket);
-  socket.write('ping through http');
-  expect(await readBytes(socket, 17)).toBe('ping through http');
+  await expectEcho(tiny.track(socket), 'ping through http');
 }
 
 async function failure(promise: Promise<unknown>): Promise<HoplineError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HoplineError);
-  const hoplineError = error as HoplineError;
-  expect(hoplineError.hop).toEqual(HOP);
-  expect(hoplineError.message).toContain('"bastion"');
-  expect(hoplineError.message).not.toContain(PASSWORD);
-  expect(hoplineError.message).not.toContain(Buffer.from(`ana:${PASSWORD}`).toString('base64'));
-  return hoplineError;
+  const error = await hoplineFailure(promise, HOP);
+  expect(error.message).toContain('"bastion"');
+  expect(error.message).not.toContain(PASSWORD);
+  expect(error.message).not.toContain(Buffer.from(`ana:${PASSWORD}`).toString('base64'));
+  return error;
 }
-
-beforeEach(() => {
-  baseline = resourceCounts();
-});
-
-afterEach(async () => {
-  sockets.forEach((socket) => socket.destroy());
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-  expect(await leftovers()).toEqual([]);
-});
 
 const opts = { timeoutMs: 2000, hop: HOP };
 
@@ -164,14 +85,14 @@ const opts = { timeoutMs: 2000, hop: HOP };
 
 describe('connectHttpProxy', () => {
   it('opens a tunnel without authentication', async () => {
-    const target = await echoServer();
+    const target = await tiny.echoServer();
     const proxy = await httpProxy();
     await expectRoundTrip(await connectHttpProxy({ host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: target }, opts));
     expect(proxy.heads).toEqual([`CONNECT 127.0.0.1:${target} HTTP/1.1\r\nHost: 127.0.0.1:${target}`]);
   });
 
   it('opens a tunnel with Basic proxy authentication', async () => {
-    const target = await echoServer();
+    const target = await tiny.echoServer();
     const proxy = await httpProxy({ auth: AUTH });
     await expectRoundTrip(await connectHttpProxy({ host: '127.0.0.1', port: proxy.port, ...AUTH }, { host: 'localhost', port: target }, opts));
     expect(proxy.heads[0]).toContain(`CONNECT localhost:${target} HTTP/1.1\r\nHost: localhost:${target}\r\nProxy-Authorization: Basic `);
@@ -184,9 +105,9 @@ describe('connectHttpProxy', () => {
   });
 
   it('keeps bytes sent right after the response head', async () => {
-    const target = await echoServer();
+    const target = await tiny.echoServer();
     const proxy = await httpProxy({ trailing: 'SSH-2.0-Banner\r\n' });
-    const socket = track(await connectHttpProxy({ host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: target }, opts));
+    const socket = tiny.track(await connectHttpProxy({ host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: target }, opts));
     // A consumer that attaches late (as ssh2 does after its own setup) still gets them first.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await readBytes(socket, 16)).toBe('SSH-2.0-Banner\r\n');

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assertSafeProxyTarget, sanitizeForMessage, spawnProxyCommand, splitArgv, substituteTokens, type ProxyCommandHandle, type ProxyCommandTarget } from '../../../../../app/main/services/engine/proxyCommand';
+import { describe, expect, it } from 'vitest';
+import { assertSafeProxyTarget, spawnProxyCommand, splitArgv, substituteTokens, type ProxyCommandHandle, type ProxyCommandTarget } from '../../../../../app/main/services/engine/proxyCommand';
+import { sanitizeForMessage } from '../../../../../app/main/services/engine/tcpConnect';
 import { ErrorCode, HoplineError } from '../../../../../app/shared/model/errors';
+import { checkLeaksAfterEach, TCP_AND_CHILD_RESOURCES } from '../../../../helpers/leakCheck';
+import { readBytes, TinyServers } from '../../../../helpers/tinyServers';
 
 const HOP = { index: 0, name: 'bastion' };
 const TARGET: ProxyCommandTarget = { host: 'jump.example.com', port: 2222, user: 'ana', name: 'bastion' };
@@ -19,62 +21,17 @@ const BRIDGE = `${NODE} -e ${quote('const s=require("net").connect(Number(proces
 // Helpers: every handle and server a test opens is closed after it, and nothing may be left.
 
 const handles: ProxyCommandHandle[] = [];
-const servers: net.Server[] = [];
-let baseline: Map<string, number>;
+const tiny = new TinyServers();
+
+checkLeaksAfterEach(TCP_AND_CHILD_RESOURCES, async () => {
+  await Promise.all(handles.splice(0).map((h) => h.close()));
+  await tiny.closeAll();
+});
 
 function spawnTracked(command: string, target: ProxyCommandTarget = TARGET): ProxyCommandHandle {
   const handle = spawnProxyCommand({ command }, target, HOP);
   handles.push(handle);
   return handle;
-}
-
-const serverSockets = new Set<net.Socket>();
-
-async function echoServer(): Promise<number> {
-  const server = net.createServer((socket) => {
-    serverSockets.add(socket);
-    socket.on('close', () => serverSockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.pipe(socket);
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
-}
-
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const name of process.getActiveResourcesInfo()) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return counts;
-}
-
-/** Sockets, servers, pipes and processes beyond those open before the test, after a grace period. */
-async function leftovers(): Promise<string[]> {
-  const kinds = ['TCPSocketWrap', 'TCPServerWrap', 'PipeWrap', 'ProcessWrap'];
-  let extra: string[] = [];
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const now = resourceCounts();
-    extra = kinds.filter((kind) => (now.get(kind) ?? 0) > (baseline.get(kind) ?? 0));
-    if (extra.length === 0) return [];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return extra;
-}
-
-function readBytes(stream: Duplex, count: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      got = Buffer.concat([got, chunk]);
-      if (got.length < count) return;
-      stream.off('data', onData);
-      stream.off('error', reject);
-      resolve(got.toString('utf8'));
-    };
-    stream.on('data', onData);
-    stream.once('error', reject);
-  });
 }
 
 function readAll(stream: Duplex): Promise<string> {
@@ -101,17 +58,6 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
-
-beforeEach(() => {
-  baseline = resourceCounts();
-});
-
-afterEach(async () => {
-  await Promise.all(handles.splice(0).map((h) => h.close()));
-  serverSockets.forEach((socket) => socket.destroy());
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-  expect(await leftovers()).toEqual([]);
-});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -233,7 +179,7 @@ describe('proxy command target checks', () => {
 
 describe('spawnProxyCommand', () => {
   it('carries data both ways, and close() reaps the command', async () => {
-    const port = await echoServer();
+    const port = await tiny.echoServer();
     const handle = spawnTracked(BRIDGE, { ...TARGET, host: '127.0.0.1', port });
     await handle.started;
     expect(handle.pid).toBeTypeOf('number');

@@ -1,8 +1,9 @@
-import { once } from 'node:events';
 import net from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectSocks5 } from '../../../../../app/main/services/engine/socksProxy';
-import { ErrorCode, HoplineError } from '../../../../../app/shared/model/errors';
+import { ErrorCode, type HoplineError } from '../../../../../app/shared/model/errors';
+import { checkLeaksAfterEach, TCP_RESOURCES } from '../../../../helpers/leakCheck';
+import { closedPort, expectEcho, hoplineFailure, readBytes, TinyServers } from '../../../../helpers/tinyServers';
 
 const HOP = { index: 0, name: 'bastion' };
 const PASSWORD = 'pr0xy-s3cret-pw';
@@ -12,37 +13,8 @@ const AUTH = { username: 'ana', password: PASSWORD };
 // A minimal SOCKS5 server (RFC 1928/1929) and an echo server, on 127.0.0.1 only. Every socket
 // and server a test opens is closed after it, and nothing may be left behind.
 
-const servers: net.Server[] = [];
-const sockets = new Set<net.Socket>();
-let baseline: Map<string, number>;
-
-function track(socket: net.Socket): net.Socket {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => undefined);
-  return socket;
-}
-
-async function listen(server: net.Server): Promise<number> {
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
-}
-
-function echoServer(): Promise<number> {
-  return listen(net.createServer((socket) => track(socket).pipe(socket)));
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const tiny = new TinyServers();
+checkLeaksAfterEach(TCP_RESOURCES, () => tiny.closeAll());
 
 /** Reads exact byte counts off a socket; `rest()` hands back what was read ahead. */
 function byteReader(socket: net.Socket): { read(count: number): Promise<Buffer>; rest(): Buffer } {
@@ -91,12 +63,11 @@ interface SocksServerOptions {
 async function socksServer(options: SocksServerOptions = {}): Promise<{ port: number; requests: SocksRequest[]; greetings: number[][] }> {
   const requests: SocksRequest[] = [];
   const greetings: number[][] = [];
-  const server = net.createServer((client) => {
-    track(client);
+  const port = await tiny.listen((client) => {
     if (options.silent) return;
     serve(client, options, requests, greetings).catch(() => client.destroy());
   });
-  return { port: await listen(server), requests, greetings };
+  return { port, requests, greetings };
 }
 
 async function serve(client: net.Socket, options: SocksServerOptions, requests: SocksRequest[], greetings: number[][]): Promise<void> {
@@ -124,7 +95,7 @@ async function serve(client: net.Socket, options: SocksServerOptions, requests: 
   const failure = (code: number): void => void client.end(Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0]));
   if (options.reply !== undefined) return failure(options.reply);
   // Every target is on this machine: connect to 127.0.0.1 whatever the address said.
-  const upstream = track(net.connect(port, '127.0.0.1'));
+  const upstream = tiny.track(net.connect(port, '127.0.0.1'));
   upstream.once('error', () => failure(0x05));
   upstream.once('connect', () => {
     client.write(Buffer.concat([Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff]), Buffer.from(options.trailing ?? '')]));
@@ -134,67 +105,16 @@ async function serve(client: net.Socket, options: SocksServerOptions, requests: 
   });
 }
 
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const name of process.getActiveResourcesInfo()) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return counts;
-}
-
-async function leftovers(): Promise<string[]> {
-  let extra: string[] = [];
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const now = resourceCounts();
-    extra = ['TCPSocketWrap', 'TCPServerWrap'].filter((kind) => (now.get(kind) ?? 0) > (baseline.get(kind) ?? 0));
-    if (extra.length === 0) return [];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return extra;
-}
-
-function readBytes(socket: net.Socket, count: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      got = Buffer.concat([got, chunk]);
-      if (got.length < count) return;
-      socket.off('data', onData);
-      resolve(got.toString());
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
 async function expectRoundTrip(socket: net.Socket): Promise<void> {
-  track(socket);
-  socket.write('ping through socks');
-  expect(await readBytes(socket, 18)).toBe('ping through socks');
+  await expectEcho(tiny.track(socket), 'ping through socks');
 }
 
 async function failure(promise: Promise<unknown>): Promise<HoplineError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HoplineError);
-  const hoplineError = error as HoplineError;
-  expect(hoplineError.hop).toEqual(HOP);
-  expect(hoplineError.message).toContain('"bastion"');
-  expect(hoplineError.message).not.toContain(PASSWORD);
-  return hoplineError;
+  const error = await hoplineFailure(promise, HOP);
+  expect(error.message).toContain('"bastion"');
+  expect(error.message).not.toContain(PASSWORD);
+  return error;
 }
-
-beforeEach(() => {
-  baseline = resourceCounts();
-});
-
-afterEach(async () => {
-  sockets.forEach((socket) => socket.destroy());
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-  expect(await leftovers()).toEqual([]);
-});
 
 const opts = { timeoutMs: 2000, hop: HOP };
 
@@ -202,7 +122,7 @@ const opts = { timeoutMs: 2000, hop: HOP };
 
 describe('connectSocks5', () => {
   it('opens a tunnel without authentication, sending an IPv4 target as an address', async () => {
-    const target = await echoServer();
+    const target = await tiny.echoServer();
     const proxy = await socksServer();
     await expectRoundTrip(await connectSocks5({ host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: target }, opts));
     expect(proxy.greetings).toEqual([[0x00]]);
@@ -210,7 +130,7 @@ describe('connectSocks5', () => {
   });
 
   it('opens a tunnel with username and password, leaving names for the proxy to resolve', async () => {
-    const target = await echoServer();
+    const target = await tiny.echoServer();
     const proxy = await socksServer({ auth: AUTH });
     await expectRoundTrip(await connectSocks5({ host: '127.0.0.1', port: proxy.port, ...AUTH }, { host: 'localhost', port: target }, opts));
     expect(proxy.greetings).toEqual([[0x00, 0x02]]);
@@ -228,9 +148,9 @@ describe('connectSocks5', () => {
   });
 
   it('keeps bytes the target sent right after the reply', async () => {
-    const target = await echoServer();
+    const target = await tiny.echoServer();
     const proxy = await socksServer({ trailing: 'SSH-2.0-Banner\r\n' });
-    const socket = track(await connectSocks5({ host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: target }, opts));
+    const socket = tiny.track(await connectSocks5({ host: '127.0.0.1', port: proxy.port }, { host: '127.0.0.1', port: target }, opts));
     // A consumer that attaches late (as ssh2 does after its own setup) still gets them first.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await readBytes(socket, 16)).toBe('SSH-2.0-Banner\r\n');
@@ -280,14 +200,12 @@ describe('connectSocks5', () => {
   });
 
   it('reports a proxy that hangs up mid-handshake, or is not SOCKS5 at all', async () => {
-    const rude = net.createServer((socket) => track(socket).end());
-    const rudePort = await listen(rude);
+    const rudePort = await tiny.listen((socket) => socket.end());
     const closed = await failure(connectSocks5({ host: '127.0.0.1', port: rudePort }, { host: 'x.example', port: 22 }, opts));
     expect(closed.code).toBe(ErrorCode.PROXY_FAILED);
     expect(closed.message).toMatch(/closed the connection during the handshake/u);
 
-    const http = net.createServer((socket) => void track(socket).end('HTTP/1.1 400 Bad Request\r\n\r\n'));
-    const httpPort = await listen(http);
+    const httpPort = await tiny.listen((socket) => void socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     expect((await failure(connectSocks5({ host: '127.0.0.1', port: httpPort }, { host: 'x.example', port: 22 }, opts))).message).toMatch(/not a SOCKS5 proxy/u);
   });
 
