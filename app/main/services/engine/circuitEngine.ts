@@ -46,6 +46,8 @@ export interface CircuitEngineOptions {
 }
 
 const MAX_LOG_LINES = 2000;
+/** Ended circuits kept for their event logs ("copy details"); older ones are forgotten. */
+const MAX_ENDED_CIRCUITS = 100;
 
 /** What makes two hops "the same" for sharing: everything that shapes the connection. */
 function hopIdentity(spec: HopSpec): string {
@@ -158,6 +160,11 @@ export class CircuitEngine {
     await Promise.all([...this.ending]);
   }
 
+  private forgetOldCircuits(): void {
+    const ended = [...this.circuits.values()].filter((r) => r.state === 'closed' || r.state === 'failed');
+    for (const record of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_CIRCUITS))) this.circuits.delete(record.id);
+  }
+
   private summary(record: CircuitRecord): CircuitSummary {
     return { id: record.id, hostIds: record.specs.map((s) => s.hostId ?? s.name), state: record.state };
   }
@@ -258,6 +265,7 @@ export class CircuitEngine {
     }
     // Disconnects are started target first and travel in that order over the shared carriers;
     // waiting for each hop's close before starting the next would only add round trips.
+    this.forgetOldCircuits();
     const ending = Promise.all(
       unused.map(async (entry) => {
         this.note(record, `hop ${entry.index + 1} (${entry.name}): closing`);
