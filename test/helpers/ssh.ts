@@ -1,13 +1,9 @@
 /** Plain ssh2 helpers for lab tests (the engine issue replaces these with the hop engine itself). */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
+import { sha256Fingerprint } from '../../app/main/services/engine/knownHosts';
 import type { LabHostStatus } from '../lab/lab';
-
-export function sha256Fingerprint(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-}
 
 export interface HopOptions {
   host: LabHostStatus;

@@ -74,6 +74,10 @@ describe.runIf(runs)('hopline CLI', () => {
     const run = hopline(['exec', '-i', status.clientKey, '--via', `bench@${addr('bastion-mfa')}`, '--data-dir', dataDir, `bench@${addr('bastion-key')}:2999`, '--', 'true'], { HOME: home });
     expect(run.code).toBe(255);
     expect(run.stderr).toMatch(/hop 2 \(198\.18\.2\.2, bench@198\.18\.2\.2:2999\) is unreachable from hop 1/);
+    expect(run.stderr).toContain('run with -v');
+    const verbose = hopline(['exec', '-v', '-i', status.clientKey, '--via', `bench@${addr('bastion-mfa')}`, '--data-dir', dataDir, `bench@${addr('bastion-key')}:2999`, '--', 'true'], { HOME: home });
+    expect(verbose.code).toBe(255);
+    expect(verbose.stderr).toMatch(/authenticated with publickey[\s\S]*failed: HOP_UNREACHABLE/);
     const usage = hopline(['exec', 'only-a-target'], { HOME: home });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('needs a command after --');

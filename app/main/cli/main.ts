@@ -9,6 +9,7 @@
  * The remote command's stdout and stderr are streamed byte for byte; the exit code is the remote
  * one, or 255 when the circuit fails (as with ssh), with a message naming the hop.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -93,10 +94,9 @@ async function runExec(argv: string[]): Promise<number> {
   const broker = new PromptBroker();
   attachTerminalPrompter(broker, process.stderr);
   const engine = new CircuitEngine({ hostKeyFiles: defaultHostKeyFiles(dataDir), prompts: broker });
-  let circuitId: string | null = null;
+  const circuitId = randomUUID();
   try {
-    const circuit = await engine.open(hops);
-    circuitId = circuit.id;
+    const circuit = await engine.open(hops, circuitId);
     if (args.verbose) process.stderr.write(engine.eventLog(circuit.id).join('\n') + '\n');
     const failed = new Promise<never>((_, reject) => engine.onDidFail((f) => f.circuitId === circuit.id && reject(HoplineError.fromWire(f.error))));
     const run = new Promise<number>((resolve, reject) => {
@@ -117,7 +117,7 @@ async function runExec(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof HoplineError) {
       process.stderr.write(`hopline: ${error.message}\n`);
-      if (args.verbose && circuitId === null) process.stderr.write(`(run with -v for the circuit's event log)\n`);
+      process.stderr.write(args.verbose ? `${engine.eventLog(circuitId).join('\n')}\n` : `(run with -v for the circuit's event log)\n`);
       return 255;
     }
     throw error;
