@@ -3,17 +3,29 @@ import type { CircuitSummary, HopStateEvent } from '../model/hop';
 import type { WireError } from '../model/errors';
 import { defineService } from './service';
 
-/** Opening and closing circuits of hops (issue: hop engine). */
+export interface CircuitPreview {
+  /** `ssh -J … user@target` as one shell-quoted line, or null with the reason in `problems`. */
+  sshCommand: string | null;
+  /** The ssh_config block, or null with the reason in `problems`. */
+  sshConfig: string | null;
+  problems: WireError[];
+}
+
+/** Opening and closing circuits of saved hosts (issues: hop engine, builder). */
 export interface ICircuitsService {
-  open(request: { hostIds: string[] }): Promise<CircuitSummary>;
+  open(request: { hostIds: string[]; profileId?: string }): Promise<CircuitSummary>;
   close(circuitId: string): Promise<void>;
   list(): Promise<CircuitSummary[]>;
+  /** What `ssh -v` would tell, without secrets: for "copy details". */
+  eventLog(circuitId: string): Promise<string[]>;
+  preview(request: { hostIds: string[]; alias?: string }): Promise<CircuitPreview>;
   onDidChangeHopState: Event<HopStateEvent>;
+  onDidChange: Event<CircuitSummary>;
   onDidFail: Event<{ circuitId: string; error: WireError }>;
 }
 
 export const circuitsService = defineService<ICircuitsService>()({
   name: 'circuits',
-  methods: { open: true, close: true, list: true },
-  events: { onDidChangeHopState: true, onDidFail: true },
+  methods: { open: true, close: true, list: true, eventLog: true, preview: true },
+  events: { onDidChangeHopState: true, onDidChange: true, onDidFail: true },
 });

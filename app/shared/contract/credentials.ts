@@ -1,7 +1,8 @@
 import type { Event } from '../model/event';
 import { defineService } from './service';
 
-export type SecretKind = 'password' | 'passphrase' | 'totp' | 'answer';
+/** Kinds of secret kept per saved host. Values never cross the contract outward. */
+export type SecretKind = 'password' | 'passphrase' | 'totp' | 'answer' | 'proxy-password';
 
 export interface CredentialStatus {
   backend: 'keychain' | 'session-memory';
@@ -9,16 +10,23 @@ export interface CredentialStatus {
   unavailableReason: string | null;
 }
 
-/** What the keychain holds, by kind only: values never cross the contract (issue: credentials). */
+/**
+ * What the keychain holds, by kind only (issue: credentials). The only values that travel are
+ * inward, once: a TOTP secret the user enters. Passwords and answers are remembered from prompts.
+ */
 export interface ICredentialsService {
   status(): Promise<CredentialStatus>;
   listKinds(): Promise<{ hostId: string; kinds: SecretKind[] }[]>;
+  /** "Forget saved secrets" for one host. */
   forget(hostId: string): Promise<void>;
+  /** Base32 secret or an otpauth:// URI; `promptPattern` (a regex source) picks the prompt it answers. */
+  setTotp(hostId: string, request: { secret: string; promptPattern?: string }): Promise<void>;
   onDidChangeStatus: Event<CredentialStatus>;
+  onDidChangeKinds: Event<{ hostId: string; kinds: SecretKind[] }>;
 }
 
 export const credentialsService = defineService<ICredentialsService>()({
   name: 'credentials',
-  methods: { status: true, listKinds: true, forget: true },
-  events: { onDidChangeStatus: true },
+  methods: { status: true, listKinds: true, forget: true, setTotp: true },
+  events: { onDidChangeStatus: true, onDidChangeKinds: true },
 });

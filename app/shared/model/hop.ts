@@ -4,20 +4,9 @@
  * renderer learns only whether one is stored (`hasPassword`, ...).
  */
 
-export type AuthMethodKind = 'agent' | 'publickey' | 'password' | 'keyboard-interactive' | 'none';
+import type { WireError } from './errors';
 
-export interface HostSummary {
-  /** Stable id: renaming a host keeps it, so its keychain entries and circuits follow. */
-  id: string;
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  authMethods: AuthMethodKind[];
-  hasPassword: boolean;
-  hasPassphrase: boolean;
-  hasTotp: boolean;
-}
+export type AuthMethodKind = 'agent' | 'publickey' | 'password' | 'keyboard-interactive' | 'none';
 
 export type HopStateName =
   | 'connecting'
@@ -48,5 +37,9 @@ export interface HopStateEvent {
 export interface CircuitSummary {
   id: string;
   hostIds: string[];
+  /** The profile it was opened from, if any. */
+  profileId: string | null;
+  hopNames: string[];
   state: 'opening' | 'open' | 'closed' | 'failed';
+  error: WireError | null;
 }

@@ -36,6 +36,8 @@ interface CircuitRecord {
   specs: HopSpec[];
   entries: PoolEntry[];
   state: CircuitSummary['state'];
+  profileId: string | null;
+  error: WireError | null;
   log: string[];
   started: number;
 }
@@ -82,15 +84,19 @@ export class CircuitEngine {
   private readonly hopState = new Emitter<HopStateEvent>();
   private readonly failed = new Emitter<{ circuitId: string; error: WireError }>();
   readonly onDidChangeHopState = this.hopState.event;
+  private readonly changed = new Emitter<CircuitSummary>();
   readonly onDidFail = this.failed.event;
+  /** Every change of a circuit's state (opening, open, closed, failed). */
+  readonly onDidChange = this.changed.event;
 
   constructor(private readonly options: CircuitEngineOptions) {}
 
   /** Opens (or joins) every hop of the circuit in order. Rejects with a typed error naming the hop. */
-  async open(specs: HopSpec[], circuitId: string = randomUUID()): Promise<CircuitSummary> {
+  async open(specs: HopSpec[], circuitId: string = randomUUID(), options: { profileId?: string } = {}): Promise<CircuitSummary> {
     validateCircuit(specs);
-    const record: CircuitRecord = { id: circuitId, specs, entries: [], state: 'opening', log: [], started: Date.now() };
+    const record: CircuitRecord = { id: circuitId, specs, entries: [], state: 'opening', profileId: options.profileId ?? null, error: null, log: [], started: Date.now() };
     this.circuits.set(circuitId, record);
+    this.setState(record, 'opening');
     this.note(record, `opening a circuit of ${specs.length} hop(s): ${specs.map((s) => `${s.user}@${s.host}:${s.port}`).join(' -> ')}`);
     let key = '';
     try {
@@ -105,12 +111,13 @@ export class CircuitEngine {
       const typed = error instanceof HoplineError ? error : new HoplineError(ErrorCode.INTERNAL, 'Circuit failed unexpectedly');
       this.note(record, `failed: ${typed.code}: ${typed.message}`);
       this.options.prompts.withdrawCircuit(circuitId, typed);
-      record.state = 'failed';
+      record.error = typed.toWire();
+      this.setState(record, 'failed');
       await this.release(record);
       this.failed.fire({ circuitId, error: typed.toWire() });
       throw typed;
     }
-    record.state = 'open';
+    this.setState(record, 'open');
     this.note(record, `open in ${Date.now() - record.started} ms`);
     return this.summary(record);
   }
@@ -127,11 +134,11 @@ export class CircuitEngine {
     const record = this.circuits.get(circuitId);
     if (!record) return;
     if (record.state === 'opening') {
-      record.state = 'closed';
+      this.setState(record, 'closed');
       this.options.prompts.withdrawCircuit(circuitId, new HoplineError(ErrorCode.PROMPT_CANCELLED, 'The circuit was closed'));
       return;
     }
-    if (record.state === 'open') record.state = 'closed';
+    if (record.state === 'open') this.setState(record, 'closed');
     this.note(record, 'closing');
     await this.release(record);
   }
@@ -166,7 +173,12 @@ export class CircuitEngine {
   }
 
   private summary(record: CircuitRecord): CircuitSummary {
-    return { id: record.id, hostIds: record.specs.map((s) => s.hostId ?? s.name), state: record.state };
+    return { id: record.id, hostIds: record.specs.map((s) => s.hostId ?? s.name), profileId: record.profileId, hopNames: record.specs.map((s) => s.name), state: record.state, error: record.error };
+  }
+
+  private setState(record: CircuitRecord, state: CircuitSummary['state']): void {
+    record.state = state;
+    this.changed.fire(this.summary(record));
   }
 
   private note(record: CircuitRecord, line: string): void {
@@ -243,7 +255,8 @@ export class CircuitEngine {
     for (const record of this.circuits.values()) {
       if (record.state !== 'open' || !record.entries.includes(dead)) continue;
       const first = record.entries.find((e) => e.dead)!;
-      record.state = 'failed';
+      record.error = first.dead!.toWire();
+      this.setState(record, 'failed');
       this.note(record, `lost: ${first.dead!.message}`);
       this.emitState(record, first.index, { state: 'failed', timings: {} });
       this.failed.fire({ circuitId: record.id, error: first.dead!.toWire() });
