@@ -157,7 +157,7 @@ describe.runIf(runs)('hop engine against the lab', () => {
     expect(error.code).toBe('PROMPT_CANCELLED');
     expect(error.hop).toEqual({ index: 0, name: 'bastion-mfa' });
     expect(engine.liveHopCount).toBe(0);
-    expect(broker.outstanding()).toEqual([]);
+    expect(await broker.outstanding()).toEqual([]);
   });
 
   it.each([

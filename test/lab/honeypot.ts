@@ -12,6 +12,8 @@ export interface AuthAttempt {
   username: string;
   /** Whether the attempt carried something secret (a password or keyboard-interactive answers). */
   revealing: boolean;
+  /** What was sent: the password, or the keyboard-interactive answers joined by newlines. */
+  value?: string;
 }
 
 export interface Honeypot {
@@ -34,12 +36,12 @@ export async function startHoneypot(): Promise<Honeypot> {
     client.on('authentication', (ctx) => {
       if (ctx.method === 'keyboard-interactive') {
         ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
-          attempts.push({ method: ctx.method, username: ctx.username, revealing: answers.length > 0 });
+          attempts.push({ method: ctx.method, username: ctx.username, revealing: answers.length > 0, value: answers.join('\n') });
           ctx.reject();
         });
         return;
       }
-      attempts.push({ method: ctx.method, username: ctx.username, revealing: ctx.method === 'password' });
+      attempts.push({ method: ctx.method, username: ctx.username, revealing: ctx.method === 'password', ...(ctx.method === 'password' ? { value: ctx.password } : {}) });
       ctx.reject(['password', 'keyboard-interactive', 'publickey']);
     });
     client.on('error', () => undefined);

@@ -1,11 +1,14 @@
 /**
  * The `hopline` command, on the same services as the app:
  *
- *   hopline exec [-v] [-i KEYFILE]… [--via [user@]host[:port]]… [--data-dir DIR] [user@]host[:port] -- COMMAND…
+ *   hopline exec [-v] [--remember] [-i KEYFILE]… [--via [user@]host[:port]]… [--data-dir DIR] [user@]host[:port] -- COMMAND…
  *   hopline import-ssh-config [FILE]
  *   hopline export ALIAS [--config FILE]
+ *   hopline secrets list | forget HOST | set-totp HOST [--prompt REGEX]
  *
  * Prompts (MFA, host keys, passphrases) are asked on the terminal or through HOPLINE_ASKPASS.
+ * Saved secrets come from the same credential store as the app (the OS keychain); `--remember`
+ * keeps what was typed for static prompts once the server accepts it (never one-time codes).
  * The remote command's stdout and stderr are streamed byte for byte; the exit code is the remote
  * one, or 255 when the circuit fails (as with ssh), with a message naming the hop.
  */
@@ -20,19 +23,23 @@ import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
 import { PromptBroker } from '../services/engine/promptBroker';
 import { defaultDataDir, ensureDataDir } from '../services/dataDir';
 import { parseHopAddress } from './hopAddress';
+import { CredentialStore } from '../services/credentials/credentialStore';
+import { runSecrets } from './secretsCommands';
 import { attachTerminalPrompter } from './terminalPrompter';
 import { runExport, runImport } from './sshConfigCommands';
 
 const USAGE = `usage:
-  hopline exec [-v] [-i KEYFILE]... [--via [user@]host[:port]]... [--data-dir DIR] [user@]host[:port] -- COMMAND...
+  hopline exec [-v] [--remember] [-i KEYFILE]... [--via [user@]host[:port]]... [--data-dir DIR] [user@]host[:port] -- COMMAND...
   hopline import-ssh-config [FILE]
   hopline export ALIAS [--config FILE]
+  hopline secrets list | forget HOST | set-totp HOST [--prompt REGEX]
 `;
 
 class UsageError extends Error {}
 
 interface ExecArgs {
   verbose: boolean;
+  remember: boolean;
   identities: string[];
   via: string[];
   target: string;
@@ -41,7 +48,7 @@ interface ExecArgs {
 }
 
 function parseExecArgs(argv: string[]): ExecArgs {
-  const args: ExecArgs = { verbose: false, identities: [], via: [], target: '', command: '', dataDir: defaultDataDir() };
+  const args: ExecArgs = { verbose: false, remember: false, identities: [], via: [], target: '', command: '', dataDir: defaultDataDir() };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -52,6 +59,7 @@ function parseExecArgs(argv: string[]): ExecArgs {
     };
     if (arg === '--') break;
     else if (arg === '-v') args.verbose = true;
+    else if (arg === '--remember') args.remember = true;
     else if (arg === '-i') args.identities.push(value());
     else if (arg === '--via' || arg === '-J') args.via.push(...value().split(','));
     else if (arg === '--data-dir') args.dataDir = value();
@@ -84,7 +92,13 @@ function hopFromAddress(text: string, identities: string[]): HopSpec {
   const address = parseHopAddress(text);
   const user = address.user ?? userInfo().username;
   const port = address.port ?? 22;
-  return { name: address.host, host: address.host, port, user, auth: defaultAuth(identities) };
+  return { name: address.host, host: address.host, port, user, auth: defaultAuth(identities), hostId: adHocHostId(text) };
+}
+
+/** The keychain id of a hop typed on the command line: stable for the same user, host and port. */
+function adHocHostId(text: string): string {
+  const address = parseHopAddress(text);
+  return `ssh:${address.user ?? userInfo().username}@${address.host}:${address.port ?? 22}`;
 }
 
 async function runExec(argv: string[]): Promise<number> {
@@ -92,8 +106,13 @@ async function runExec(argv: string[]): Promise<number> {
   const hops = [...args.via, args.target].map((t) => hopFromAddress(t, args.identities));
   const dataDir = ensureDataDir(args.dataDir);
   const broker = new PromptBroker();
-  attachTerminalPrompter(broker, process.stderr);
-  const engine = new CircuitEngine({ hostKeyFiles: defaultHostKeyFiles(dataDir), prompts: broker });
+  attachTerminalPrompter(broker, process.stderr, process.env, { remember: args.remember });
+  const secrets = new CredentialStore();
+  if (args.remember) {
+    const status = await secrets.status();
+    if (status.unavailableReason) process.stderr.write(`hopline: ${status.unavailableReason}\n`);
+  }
+  const engine = new CircuitEngine({ hostKeyFiles: defaultHostKeyFiles(dataDir), prompts: broker, secrets });
   const circuitId = randomUUID();
   try {
     const circuit = await engine.open(hops, circuitId);
@@ -138,6 +157,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runImport(rest, process.stdout, process.stderr);
       case 'export':
         return await runExport(rest, process.stdout, process.stderr);
+      case 'secrets':
+        return await runSecrets(rest, { store: new CredentialStore(), hostIdFor: adHocHostId, describeHost: (id) => id.replace(/^ssh:/, '') }, process.stdout, process.stderr);
       case undefined:
       case '-h':
       case '--help':

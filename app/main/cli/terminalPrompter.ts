@@ -55,9 +55,19 @@ function readTty(question: string, echo: boolean): Promise<string> {
   });
 }
 
-export function attachTerminalPrompter(broker: PromptBroker, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): void {
+/** One question on the terminal, or through HOPLINE_ASKPASS when set. */
+export function askQuestion(question: string, echo: boolean, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const program = env.HOPLINE_ASKPASS;
-  const ask = (question: string, echo: boolean): Promise<string> => (program ? askpass(program, question) : readTty(question, echo));
+  return program ? askpass(program, question) : readTty(question, echo);
+}
+
+export interface PrompterOptions {
+  /** `--remember`: keep every answer whose prompt offers it (never one-time codes) once the server accepts it. */
+  remember?: boolean;
+}
+
+export function attachTerminalPrompter(broker: PromptBroker, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env, options: PrompterOptions = {}): void {
+  const ask = (question: string, echo: boolean): Promise<string> => askQuestion(question, echo, env);
   let queue = Promise.resolve();
 
   const handle = async (request: PromptRequest): Promise<void> => {
@@ -74,7 +84,7 @@ export function attachTerminalPrompter(broker: PromptBroker, stderr: NodeJS.Writ
       if (request.name || request.instructions) stderr.write(`[${where}] ${toPlainText(`${request.name}${request.name && request.instructions ? ': ' : ''}${request.instructions}`)}\n`);
       const answers: string[] = [];
       for (const prompt of request.prompts) answers.push(await ask(`[${where}] ${toPlainText(prompt.text, 500)}`, prompt.echo));
-      await broker.answer(request.id, answers, request.prompts.map(() => false));
+      await broker.answer(request.id, answers, request.prompts.map((p) => options.remember === true && p.remember === 'offer'));
     } catch (error) {
       stderr.write(`hopline: ${error instanceof Error ? error.message : String(error)}\n`);
       await broker.cancel(request.id).catch(() => undefined);

@@ -15,6 +15,9 @@ export const log = {
   info(message: string): void {
     process.stderr.write(`[hopline] ${message}\n`);
   },
+  warn(message: string): void {
+    process.stderr.write(`[hopline] warning: ${message}\n`);
+  },
   error(message: string, error?: unknown): void {
     process.stderr.write(`[hopline] error: ${message}${error === undefined ? '' : ` (${describe(error)})`}\n`);
   },

@@ -2,7 +2,7 @@ import type { Event } from '../model/event';
 import { defineService } from './service';
 
 /** Kinds of secret kept per saved host. Values never cross the contract outward. */
-export type SecretKind = 'password' | 'passphrase' | 'totp' | 'answer' | 'proxy-password';
+export type SecretKind = 'password' | 'passphrase' | 'totp' | 'answer';
 
 export interface CredentialStatus {
   backend: 'keychain' | 'session-memory';

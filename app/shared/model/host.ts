@@ -9,7 +9,7 @@ export type HostAuthMethod =
   | { kind: 'password' }
   | { kind: 'keyboard-interactive' };
 
-/** How hop 0 is reached when not by direct TCP. A proxy password, if any, is a keychain secret. */
+/** How hop 0 is reached when not by direct TCP. Proxy passwords are not saved (ad-hoc CLI use only). */
 export type HostProxy =
   | { kind: 'command'; command: string }
   | { kind: 'socks5' | 'http'; host: string; port: number; username?: string };

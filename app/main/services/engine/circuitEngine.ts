@@ -15,6 +15,7 @@ import { Emitter } from '../../../shared/model/event';
 import type { CircuitSummary, HopStateEvent } from '../../../shared/model/hop';
 import { connectHop, forwardThrough, type HopContext, type LiveHop } from './hopConnector';
 import { MAX_CIRCUIT_DEPTH, type HopSpec } from './hopSpec';
+import type { HopSecrets } from './hopSecrets';
 import type { HostKeyFiles } from './hostKeyPolicy';
 import type { PromptBroker } from './promptBroker';
 
@@ -45,6 +46,8 @@ interface CircuitRecord {
 export interface CircuitEngineOptions {
   hostKeyFiles: HostKeyFiles;
   prompts: PromptBroker;
+  /** Saved secrets for hops with a host id (the credential store); absent: always ask. */
+  secrets?: HopSecrets;
 }
 
 const MAX_LOG_LINES = 2000;
@@ -213,6 +216,7 @@ export class CircuitEngine {
       return connectHop(ctx, {
         hostKeyFiles: this.options.hostKeyFiles,
         prompts: this.options.prompts,
+        secrets: this.options.secrets,
         log: (line) => this.note(record, line),
         state: (state, details) => this.emitState(record, index, { state, ...details }),
       }, sock);

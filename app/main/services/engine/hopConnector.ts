@@ -9,6 +9,11 @@
  * Time limits: ssh2's readyTimeout is off (it would cut a person short while they read their
  * authenticator). Our own deadline covers TCP, handshake and the server's auth replies, and is
  * paused whenever a prompt is waiting for a person.
+ *
+ * Saved secrets (a hop with a host id and a credential store): a saved password, passphrase or
+ * static answer is used once, without asking; if the server rejects it the person is asked (never
+ * the saved value again in a loop). A TOTP secret answers its prompt on the first attempt only.
+ * What a person ticks "remember" for is stored only once the server has accepted it.
  */
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
@@ -18,6 +23,7 @@ import type { AuthMethodKind, HopStateName, HopTimings } from '../../../shared/m
 import { ONE_TIME_PROMPT } from '../../../shared/model/prompt';
 import { openFirstHopSocket } from './firstHopTransport';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type AuthStep, type HopSpec } from './hopSpec';
+import type { HopSecrets, RememberedSecret } from './hopSecrets';
 import { verifyHostKey, type HostKeyFiles, type HostKeyOutcome } from './hostKeyPolicy';
 import type { PromptBroker } from './promptBroker';
 
@@ -32,6 +38,8 @@ export interface HopContext {
 export interface HopEnv {
   hostKeyFiles: HostKeyFiles;
   prompts: PromptBroker;
+  /** Saved secrets for hops with a host id; absent: always ask. */
+  secrets?: HopSecrets;
   log(line: string): void;
   state(state: HopStateName, details: { timings: HopTimings; authMethod?: AuthMethodKind; hostKeyFingerprint?: string }): void;
 }
@@ -52,6 +60,8 @@ const { Client, utils } = ssh2;
 type Client = InstanceType<typeof Client>;
 
 const MAX_ATTEMPTS: Record<AuthStep['kind'], number> = { agent: 1, publickey: 1, password: 2, 'keyboard-interactive': 3 };
+/** A keyboard-interactive prompt that asks for the account password (answered by a saved password). */
+const PASSWORD_PROMPT = /password/i;
 const SSH_METHOD: Record<AuthStep['kind'], AuthenticationType> = { agent: 'publickey', publickey: 'publickey', password: 'password', 'keyboard-interactive': 'keyboard-interactive' };
 
 function label(ctx: HopContext): string {
@@ -180,12 +190,39 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       }
     };
 
-    const steps = spec.auth.map((step) => ({ step, attempts: 0, succeeded: false }));
+    const steps = spec.auth.map((step) => ({ step, attempts: 0, succeeded: false, toRemember: [] as { secret: RememberedSecret; value: string }[] }));
     let current: (typeof steps)[number] | null = null;
     let kbdRound = 0;
-    // Static keyboard-interactive answers (a password, not a code) kept for this connect only,
-    // so a wrong one-time code re-asks the code and not the password.
+    // Static keyboard-interactive answers (a password, not a code) typed by the person, kept for
+    // this connect only, so a wrong one-time code re-asks the code and not the password.
     const staticAnswers = new Map<string, string>();
+    const hostId = spec.hostId;
+    const secrets = hostId ? env.secrets : undefined;
+
+    /** A saved secret, or null; a keychain that fails is logged (never the value) and treated as empty. */
+    const saved = async (what: string, lookup: (s: HopSecrets, id: string) => Promise<string | null>): Promise<string | null> => {
+      if (!secrets || !hostId) return null;
+      try {
+        return await lookup(secrets, hostId);
+      } catch (error) {
+        env.log(`${label(ctx)}: could not read the saved ${what} (${error instanceof Error ? error.name : 'error'}); asking instead`);
+        return null;
+      }
+    };
+
+    /** Stores what the person asked to remember, now that the server accepted it. */
+    const commitRemembered = (entry: (typeof steps)[number]): void => {
+      for (const { secret, value } of entry.toRemember.splice(0)) {
+        if (!secrets || !hostId) continue;
+        secrets.remember(hostId, secret, value).then(
+          () => env.log(`${label(ctx)}: saved the ${secret.kind} for next time`),
+          (error: unknown) => env.log(`${label(ctx)}: could not save the ${secret.kind} (${error instanceof Error ? error.name : 'error'})`),
+        );
+      }
+    };
+
+    const ask = (question: Omit<Parameters<PromptBroker['ask']>[0], 'circuitId' | 'hop'>) =>
+      askPerson(() => env.prompts.ask({ circuitId: ctx.circuitId, hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name }, ...question }));
 
     const keyboardInteractive = (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: (responses: string[]) => void): void => {
       kbdRound++;
@@ -193,38 +230,56 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
         env.log(`${label(ctx)}: keyboard-interactive round ${kbdRound} has no prompts; answered automatically`);
         return finish([]);
       }
-      const attempt = current?.attempts ?? 1;
+      const entry = current;
+      const attempt = entry?.attempts ?? 1;
       if (attempt >= 3) staticAnswers.clear();
-      const reusable = (p: Prompt): boolean => attempt >= 2 && !ONE_TIME_PROMPT.test(p.prompt) && staticAnswers.has(p.prompt);
-      const toAsk = prompts.filter((p) => !reusable(p));
-      env.log(`${label(ctx)}: keyboard-interactive round ${kbdRound}: ${prompts.length} prompt(s)${toAsk.length < prompts.length ? `, ${prompts.length - toAsk.length} answered from this attempt's earlier round` : ''}`);
-      const answered = toAsk.length === 0
-        ? Promise.resolve([] as string[])
-        : askPerson(() =>
-            env.prompts.ask({
-              circuitId: ctx.circuitId,
-              hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
-              kind: 'keyboard-interactive',
-              round: kbdRound,
-              name,
-              instructions,
-              prompts: toAsk.map((p) => ({ text: p.prompt, echo: p.echo === true, remember: ONE_TIME_PROMPT.test(p.prompt) ? 'never' : 'offer' })),
-            }),
-          );
-      answered.then(
-        (answers) => {
-          let next = 0;
-          const all = prompts.map((p) => (reusable(p) ? staticAnswers.get(p.prompt)! : answers[next++] ?? ''));
-          prompts.forEach((p, i) => {
-            if (!ONE_TIME_PROMPT.test(p.prompt) && p.echo !== true) staticAnswers.set(p.prompt, all[i]!);
-          });
-          finish(all);
-        },
-        (error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.PROMPT_CANCELLED, `Prompt for ${label(ctx)} ended`, ctx.ref)),
-      );
+      const oneTime = (p: Prompt): boolean => ONE_TIME_PROMPT.test(p.prompt);
+
+      /** An answer that needs nobody: TOTP, or saved, on the first attempt; typed earlier in this connect after that. */
+      const automatic = async (p: Prompt): Promise<{ value: string; source: string } | null> => {
+        if (attempt === 1) {
+          const code = await saved('TOTP secret', (s, id) => s.totpCode(id, p.prompt));
+          if (code !== null) return { value: code, source: 'TOTP' };
+          if (oneTime(p)) return null;
+          const answer = await saved('answer', (s, id) => s.answer(id, p.prompt));
+          if (answer !== null) return { value: answer, source: 'saved answer' };
+          if (p.echo !== true && PASSWORD_PROMPT.test(p.prompt)) {
+            const password = await saved('password', (s, id) => s.get(id, 'password'));
+            if (password !== null) return { value: password, source: 'saved password' };
+          }
+          return null;
+        }
+        const typed = !oneTime(p) ? staticAnswers.get(p.prompt) : undefined;
+        return typed === undefined ? null : { value: typed, source: "this attempt's earlier round" };
+      };
+
+      void (async () => {
+        const auto = await Promise.all(prompts.map(automatic));
+        const toAsk = prompts.filter((_, i) => auto[i] === null);
+        const sources = [...new Set(auto.flatMap((a) => (a ? [a.source] : [])))];
+        env.log(`${label(ctx)}: keyboard-interactive round ${kbdRound}: ${prompts.length} prompt(s)${sources.length ? `, ${prompts.length - toAsk.length} answered from ${sources.join(' and ')}` : ''}`);
+        const reply = toAsk.length === 0
+          ? { answers: [] as string[], remember: [] as boolean[] }
+          : await ask({ kind: 'keyboard-interactive', round: kbdRound, name, instructions, prompts: toAsk.map((p) => ({ text: p.prompt, echo: p.echo === true, remember: oneTime(p) ? 'never' : 'offer' })) });
+        if (settled) return;
+        let next = 0;
+        const all = prompts.map((p, i) => {
+          const a = auto[i];
+          if (a) return a.value;
+          const k = next++;
+          const value = reply.answers[k] ?? '';
+          if (!oneTime(p) && p.echo !== true) staticAnswers.set(p.prompt, value);
+          if (reply.remember[k] && !oneTime(p) && entry) {
+            entry.toRemember.push({ secret: p.echo !== true && PASSWORD_PROMPT.test(p.prompt) ? { kind: 'password' } : { kind: 'answer', promptText: p.prompt }, value });
+          }
+          return value;
+        });
+        finish(all);
+      })().catch((error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.PROMPT_CANCELLED, `Prompt for ${label(ctx)} ended`, ctx.ref)));
     };
 
     /** The ssh2 auth object for a step, or null when the step cannot be tried (no agent, unreadable key). */
+    let usedSavedPassword = false;
     const buildAuth = async (entry: (typeof steps)[number]): Promise<Record<string, unknown> | null> => {
       const step = entry.step;
       const username = spec.user;
@@ -246,20 +301,35 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
             return null;
           }
           let parsed = utils.parseKey(data);
-          for (let i = 0; parsed instanceof Error && /passphrase|encrypted|decrypt/i.test(parsed.message) && i < 3; i++) {
-            const [passphrase] = await askPerson(() =>
-              env.prompts.ask({
-                circuitId: ctx.circuitId,
-                hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
-                kind: 'passphrase',
-                round: i + 1,
-                name: 'Key passphrase',
-                instructions: i === 0 ? `The key ${step.keyFile} is encrypted.` : 'That passphrase did not decrypt the key.',
-                prompts: [{ text: `Passphrase for ${step.keyFile}:`, echo: false, remember: 'offer' }],
-              }),
-            );
-            const attempt = utils.parseKey(data, passphrase ?? '');
-            if (!(attempt instanceof Error)) return { type: 'publickey', username, key: data, passphrase };
+          const encrypted = (p: typeof parsed): boolean => p instanceof Error && /passphrase|encrypted|decrypt/i.test(p.message);
+          let savedFailed = false;
+          if (encrypted(parsed)) {
+            const passphrase = await saved('passphrase', (s, id) => s.get(id, 'passphrase'));
+            if (passphrase !== null) {
+              if (!(utils.parseKey(data, passphrase) instanceof Error)) {
+                env.log(`${label(ctx)}: key ${step.keyFile} decrypted with the saved passphrase`);
+                return { type: 'publickey', username, key: data, passphrase };
+              }
+              savedFailed = true;
+              env.log(`${label(ctx)}: the saved passphrase does not decrypt ${step.keyFile}`);
+            }
+          }
+          for (let i = 0; encrypted(parsed) && i < 3; i++) {
+            const reply = await ask({
+              kind: 'passphrase',
+              round: i + 1,
+              name: 'Key passphrase',
+              instructions: i > 0 ? 'That passphrase did not decrypt the key.' : savedFailed ? `The saved passphrase does not decrypt ${step.keyFile}.` : `The key ${step.keyFile} is encrypted.`,
+              prompts: [{ text: `Passphrase for ${step.keyFile}:`, echo: false, remember: 'offer' }],
+            });
+            const passphrase = reply.answers[0] ?? '';
+            const attempt = utils.parseKey(data, passphrase);
+            if (!(attempt instanceof Error)) {
+              // Decrypting proves the passphrase right, whatever the server thinks of the key.
+              if (reply.remember[0]) entry.toRemember.push({ secret: { kind: 'passphrase' }, value: passphrase });
+              commitRemembered(entry);
+              return { type: 'publickey', username, key: data, passphrase };
+            }
             parsed = attempt;
           }
           if (parsed instanceof Error) {
@@ -269,18 +339,24 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
           return { type: 'publickey', username, key: data };
         }
         case 'password': {
-          const [password] = await askPerson(() =>
-            env.prompts.ask({
-              circuitId: ctx.circuitId,
-              hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
-              kind: 'password',
-              round: entry.attempts,
-              name: 'Password',
-              instructions: entry.attempts > 1 ? 'The server did not accept that password.' : '',
-              prompts: [{ text: `Password for ${username}@${spec.host}:`, echo: false, remember: 'offer' }],
-            }),
-          );
-          return { type: 'password', username, password: password ?? '' };
+          if (entry.attempts === 1) {
+            const password = await saved('password', (s, id) => s.get(id, 'password'));
+            if (password !== null) {
+              usedSavedPassword = true;
+              env.log(`${label(ctx)}: using the saved password`);
+              return { type: 'password', username, password };
+            }
+          }
+          const reply = await ask({
+            kind: 'password',
+            round: entry.attempts,
+            name: 'Password',
+            instructions: usedSavedPassword ? 'The server did not accept the saved password. Tick "remember" to replace it.' : entry.attempts > 1 ? 'The server did not accept that password.' : '',
+            prompts: [{ text: `Password for ${username}@${spec.host}:`, echo: false, remember: 'offer' }],
+          });
+          const password = reply.answers[0] ?? '';
+          if (reply.remember[0]) entry.toRemember.push({ secret: { kind: 'password' }, value: password });
+          return { type: 'password', username, password };
         }
         case 'keyboard-interactive':
           kbdRound = 0;
@@ -304,8 +380,11 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       if (methodsLeft) offered = methodsLeft;
       if (partialSuccess && current) {
         current.succeeded = true;
+        commitRemembered(current);
         env.log(`${label(ctx)}: ${current.step.kind} accepted (partial success); server wants: ${offered.join(', ')}`);
       } else if (current) {
+        // Nothing typed for a rejected attempt is ever stored.
+        current.toRemember.length = 0;
         env.log(`${label(ctx)}: ${current.step.kind} not accepted`);
       }
       const pick = async (): Promise<void> => {
@@ -346,6 +425,7 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       client.on('error', () => undefined);
       // No current step means the server let `none` through.
       const kind: AuthMethodKind = current?.step.kind ?? 'none';
+      if (current) commitRemembered(current);
       timings.authMs = Date.now() - authStarted;
       timings.totalMs = Date.now() - started;
       env.log(`${label(ctx)}: authenticated with ${kind} in ${timings.authMs} ms (total ${timings.totalMs} ms)`);

@@ -9,8 +9,14 @@ import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { Emitter } from '../../../shared/model/event';
 import type { HostKeyDecision, PromptRequest } from '../../../shared/model/prompt';
 
+/** A person's answers, and which of them they ticked "remember" for (only where offered). */
+export interface PromptReply {
+  answers: string[];
+  remember: boolean[];
+}
+
 type Pending =
-  | { kind: 'answers'; request: PromptRequest; resolve(answers: string[]): void; reject(error: HoplineError): void }
+  | { kind: 'answers'; request: PromptRequest; resolve(reply: PromptReply): void; reject(error: HoplineError): void }
   | { kind: 'host-key'; request: PromptRequest; resolve(decision: HostKeyDecision): void; reject(error: HoplineError): void };
 
 export type PromptQuestion = Omit<PromptRequest, 'id'>;
@@ -23,7 +29,7 @@ export class PromptBroker implements IPromptsService {
   readonly onDidSettle = this.settle.event;
 
   /** Asks for answers to a keyboard-interactive round, a password or a passphrase. */
-  ask(question: PromptQuestion): Promise<string[]> {
+  ask(question: PromptQuestion): Promise<PromptReply> {
     const request = { ...question, id: randomUUID() };
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { kind: 'answers', request, resolve, reject });
@@ -40,17 +46,18 @@ export class PromptBroker implements IPromptsService {
   }
 
   /** Questions still waiting, e.g. for a window that opens late. */
-  outstanding(): PromptRequest[] {
+  async outstanding(): Promise<PromptRequest[]> {
     return [...this.pending.values()].map((p) => p.request);
   }
 
-  async answer(promptId: string, answers: string[], _remember: boolean[]): Promise<void> {
+  /** A missing `remember` entry means no; a tick on a prompt that did not offer it is ignored. */
+  async answer(promptId: string, answers: string[], remember: boolean[]): Promise<void> {
     const pending = this.take(promptId, 'answers');
-    if (answers.length !== pending.request.prompts.length) {
+    if (answers.length !== pending.request.prompts.length || remember.length > answers.length) {
       this.pending.set(promptId, pending);
       throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `Expected ${pending.request.prompts.length} answers, got ${answers.length}`);
     }
-    pending.resolve(answers);
+    pending.resolve({ answers, remember: pending.request.prompts.map((p, i) => p.remember === 'offer' && remember[i] === true) });
   }
 
   async decideHostKey(promptId: string, decision: HostKeyDecision): Promise<void> {
