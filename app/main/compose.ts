@@ -3,14 +3,91 @@
  * to whichever transport is running (Electron IPC or the web-mode WebSocket).
  */
 import { appService } from '../shared/contract/app';
+import { circuitsService } from '../shared/contract/circuits';
+import { credentialsService } from '../shared/contract/credentials';
+import { hostsService } from '../shared/contract/hosts';
+import { profilesService } from '../shared/contract/profiles';
+import { promptsService } from '../shared/contract/prompts';
+import { ErrorCode, HoplineError } from '../shared/model/errors';
 import { Emitter } from '../shared/model/event';
 import { register, RpcServer } from '../shared/rpc/server';
 import { appSchemas } from '../shared/schema/app';
+import { circuitsSchemas } from '../shared/schema/circuits';
+import { credentialsSchemas } from '../shared/schema/credentials';
+import { hostsSchemas } from '../shared/schema/hosts';
+import { profilesSchemas } from '../shared/schema/profiles';
+import { promptsSchemas } from '../shared/schema/prompts';
 import { AppService, type AppFacts } from './services/app/appService';
+import { CircuitsService } from './services/circuits/circuitsService';
+import { CredentialStore, type CredentialStoreOptions } from './services/credentials/credentialStore';
+import { CircuitEngine } from './services/engine/circuitEngine';
+import { defaultHostKeyFiles, type HostKeyFiles } from './services/engine/hostKeyPolicy';
+import { PromptBroker } from './services/engine/promptBroker';
 import { log } from './services/log';
+import { DocumentStore } from './services/profiles/documentStore';
+import { hopSpecForHost } from './services/profiles/hostToHop';
+import { defaultHostsEnvironment, HostsService, type HostsEnvironment } from './services/profiles/hostsService';
+import { ProfilesService } from './services/profiles/profilesService';
 
-export function composeServices(facts: AppFacts): RpcServer {
+export interface ComposeOptions {
+  credentials?: CredentialStoreOptions;
+  /** Whose ~/.ssh is read (config, known_hosts, `~/` key paths). */
+  hostsEnvironment?: HostsEnvironment;
+  hostKeyFiles?: HostKeyFiles;
+}
+
+export interface Composed {
+  rpc: RpcServer;
+  /** The saved document, for the Electron shell's window bounds. */
+  documents: DocumentStore;
+  /** Ends every circuit (hops close target first) and waits for pending saves. */
+  dispose(): Promise<void>;
+}
+
+export async function composeServices(facts: AppFacts, options: ComposeOptions = {}): Promise<Composed> {
   Emitter.onListenerError = (error) => log.error('event listener failed', error);
-  const app = new AppService(facts);
-  return new RpcServer([register(appService, app, appSchemas)], (error, channel) => log.error(`call ${channel} failed`, error));
+  const env = options.hostsEnvironment ?? defaultHostsEnvironment();
+  const documents = await DocumentStore.open(facts.dataDir);
+  const startProblem = documents.status().problem;
+  if (startProblem) log.warn(startProblem);
+
+  const credentials = new CredentialStore(options.credentials);
+  credentials.onDidChangeStatus((s) => s.unavailableReason && log.warn(s.unavailableReason));
+  const prompts = new PromptBroker();
+  const engine = new CircuitEngine({ hostKeyFiles: options.hostKeyFiles ?? defaultHostKeyFiles(facts.dataDir), prompts, secrets: credentials });
+  const hosts = new HostsService(documents, credentials, env);
+  const profiles = new ProfilesService(documents);
+  const circuits = new CircuitsService({
+    engine,
+    hopSpecs: (hostIds) => {
+      const saved = documents.snapshot().hosts;
+      return hostIds.map((id, index) => {
+        const host = saved.find((h) => h.id === id);
+        if (!host) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `Hop ${index + 1}: no saved host has the id ${id} (was it deleted?)`);
+        return hopSpecForHost(host, env.homeDir);
+      });
+    },
+  });
+
+  const rpc = new RpcServer(
+    [
+      register(appService, new AppService(facts), appSchemas),
+      register(hostsService, hosts, hostsSchemas),
+      register(profilesService, profiles, profilesSchemas),
+      register(circuitsService, circuits, circuitsSchemas),
+      register(promptsService, prompts, promptsSchemas),
+      register(credentialsService, credentials, credentialsSchemas),
+    ],
+    (error, channel) => log.error(`call ${channel} failed`, error),
+  );
+  return {
+    rpc,
+    documents,
+    async dispose() {
+      await circuits.dispose();
+      hosts.dispose();
+      profiles.dispose();
+      await documents.whenIdle();
+    },
+  };
 }

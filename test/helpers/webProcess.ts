@@ -15,9 +15,15 @@ export interface WebProcess {
   stop(): Promise<void>;
 }
 
-export async function startWebProcess(): Promise<WebProcess> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hl-web-data-'));
-  const child = spawn(process.execPath, ['dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+export interface WebProcessOptions {
+  /** The process environment (default: this one's). Tests give a throwaway HOME and their own D-Bus. */
+  env?: NodeJS.ProcessEnv;
+  dataDir?: string;
+}
+
+export async function startWebProcess(options: WebProcessOptions = {}): Promise<WebProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hl-web-data-'));
+  const child = spawn(process.execPath, ['dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

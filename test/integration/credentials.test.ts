@@ -4,7 +4,7 @@
  * open bastion-mfa with no prompt; a rejected saved password costs one prompt, not a loop; and
  * afterwards no secret value is found in the data dir, logs, events or the keyring's files.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -15,6 +15,7 @@ import { PromptBroker } from '../../app/main/services/engine/promptBroker';
 import type { HoplineError } from '../../app/shared/model/errors';
 import type { PromptRequest } from '../../app/shared/model/prompt';
 import { execText } from '../helpers/ssh';
+import { contentsUnder, filesUnder } from '../helpers/files';
 import { secretServiceMissingReason, startSecretService, type SecretService } from '../helpers/secretService';
 import { startHoneypot, type Honeypot } from '../lab/honeypot';
 import { totpCode, type LabStatus } from '../lab/lab';
@@ -25,9 +26,6 @@ const runs =
   requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up')) &&
   requirement('a Secret Service (dbus-run-session + gnome-keyring-daemon)', secretServiceMissingReason());
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
-}
 
 describe.runIf(runs)('saved secrets against the lab and a real Secret Service', () => {
   const status = lab as LabStatus;
@@ -171,7 +169,7 @@ describe.runIf(runs)('saved secrets against the lab and a real Secret Service', 
   it('leaves no secret value in the data dir, logs, events, prompts or the keyring files', async () => {
     const secrets = [ops.password, ops.totpSecret, 'saved-but-wrong', 'stale-password', 'typed-wrong-password'];
     expect(recorded.length).toBeGreaterThan(50);
-    const haystack = [...recorded, ...filesUnder(service.home).map((f) => readFileSync(f, 'latin1'))].join('\n');
+    const haystack = [...recorded, ...contentsUnder(service.home)].join('\n');
     for (const secret of secrets) expect(haystack.includes(secret), `found a secret (${secret.length} chars)`).toBe(false);
     // The search itself works: the hop names it should find are there.
     expect(haystack).toContain('bastion-mfa');

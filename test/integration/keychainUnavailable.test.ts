@@ -4,15 +4,13 @@
  * never seen a working session bus.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { filesUnder } from '../helpers/files';
 import { CredentialStore } from '../../app/main/services/credentials/credentialStore';
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
-}
 
 describe('credential store without a keychain', () => {
   it('tells why once, keeps secrets for the session in memory, and writes nothing to disk', async () => {

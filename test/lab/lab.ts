@@ -347,9 +347,10 @@ export async function labUp(): Promise<LabStatus> {
         return [copy, f];
       }),
     ];
-    const script = ['set -e', ...binds.map(([from, to]) => `mount --bind '${from}' '${to}'`), `exec ${SSHD} -f '${dir}/sshd_config' -E '${logFile}'`, ''].join('\n');
+    // Its own UTS namespace too, so `hostname` on each lab host says which one it is.
+    const script = ['set -e', `hostname 'hl-${host.name}'`, ...binds.map(([from, to]) => `mount --bind '${from}' '${to}'`), `exec ${SSHD} -f '${dir}/sshd_config' -E '${logFile}'`, ''].join('\n');
     writeFileSync(path.join(dir, 'start.sh'), script, { mode: 0o644 });
-    run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
+    run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
     await waitFor(() => readFileSync(logFile, 'utf8').split('Server listening').length > LAB_PORTS.length, `${host.name} sshd to listen (see ${logFile})`);
 
     const hostKeys = ['ed25519', 'ecdsa'].map((type) => {
@@ -455,6 +456,6 @@ export async function labRestartSshd(name: LabHostName): Promise<void> {
   const logFile = path.join(dir, 'sshd.log');
   const before = readFileSync(logFile, 'utf8').split('Server listening').length;
   const script = readFileSync(path.join(dir, 'start.sh'), 'utf8');
-  run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
+  run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
   await waitFor(() => readFileSync(logFile, 'utf8').split('Server listening').length >= before + LAB_PORTS.length, `${name} sshd to listen again`);
 }

@@ -5,18 +5,13 @@
  */
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
-import { circuitForAlias, exportSshConfig, exportSshJ, importSshConfig, parseSshConfig, SshConfigExportError, type ImportNote } from '../services/engine/sshConfig';
+import { circuitForAlias, exportSshConfig, exportSshJ, importSshConfig, parseSshConfig, shellLine, SshConfigExportError, type ImportNote } from '../services/engine/sshConfig';
 
 const options = () => ({ homeDir: homedir(), localUser: userInfo().username });
 const defaultConfig = () => path.join(homedir(), '.ssh', 'config');
 
 function formatNote(note: ImportNote): string {
   return `  ${note.severity.padEnd(7)} ${note.file}:${note.line}${note.host ? ` [${note.host}]` : ''} ${note.directive ? `${note.directive}: ` : ''}${note.message}`;
-}
-
-/** Quotes an argv word for a POSIX shell only when it needs it. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./[\]-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export async function runImport(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -51,7 +46,7 @@ export async function runExport(args: string[], out: NodeJS.WritableStream, err:
   }
   try {
     out.write(`# ssh_config for ${alias} (${circuit.hops.length} hops)\n${exportSshConfig(circuit.hops, alias)}\n`);
-    out.write(`# as one command line:\n${exportSshJ(circuit.hops).map(shellWord).join(' ')}\n`);
+    out.write(`# as one command line:\n${shellLine(exportSshJ(circuit.hops))}\n`);
   } catch (error) {
     if (error instanceof SshConfigExportError) {
       err.write(`hopline: ${error.message}\n`);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { composeServices } from '../compose';
+import type { DocumentStore } from '../services/profiles/documentStore';
 import { ensureDataDir } from '../services/dataDir';
 import { log } from '../services/log';
 import { APP_HOST, APP_SCHEME, attachElectronIpc } from '../transports/electronIpc';
@@ -50,10 +51,13 @@ function lockSession(): void {
   });
 }
 
-async function createWindow(): Promise<BrowserWindow> {
+async function createWindow(documents: DocumentStore): Promise<BrowserWindow> {
+  // The window opens where the user last left it.
+  const bounds = documents.windowBounds();
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    width: bounds?.width ?? 1280,
+    height: bounds?.height ?? 820,
+    ...(bounds?.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
     minWidth: 800,
     minHeight: 500,
     show: false,
@@ -72,19 +76,30 @@ async function createWindow(): Promise<BrowserWindow> {
     },
   });
   win.once('ready-to-show', () => win.show());
+  win.on('close', () => {
+    if (!win.isMinimized() && !win.isMaximized()) void documents.setWindowBounds(win.getBounds()).catch((error: unknown) => log.error('could not save the window size', error));
+  });
   await win.loadURL(`${appOrigin}/index.html`);
   return win;
 }
 
 app.whenReady().then(async () => {
   const dataDir = ensureDataDir(app.getPath('userData'));
-  const rpc = composeServices({ version: app.getVersion(), transport: 'electron', dataDir });
+  const services = await composeServices({ version: app.getVersion(), transport: 'electron', dataDir });
   serveAppProtocol();
   lockSession();
-  attachElectronIpc(ipcMain, rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`));
-  await createWindow();
+  attachElectronIpc(ipcMain, services.rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`));
+  await createWindow(services.documents);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) void createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow(services.documents);
+  });
+  // Circuits end cleanly (hops closed target first) before the process goes.
+  let disposed = false;
+  app.on('will-quit', (event) => {
+    if (disposed) return;
+    event.preventDefault();
+    disposed = true;
+    void services.dispose().finally(() => app.quit());
   });
 }).catch((error: unknown) => {
   log.error('startup failed', error);

@@ -42,4 +42,6 @@ export interface CircuitSummary {
   hopNames: string[];
   state: 'opening' | 'open' | 'closed' | 'failed';
   error: WireError | null;
+  /** What `hostname` says on the target once open (best effort; null if it could not be asked). */
+  remoteHostname?: string | null;
 }

@@ -447,6 +447,12 @@ function parseText(state: ParseState, text: string, file: string, outer: HostCon
         includeFiles(state, lexed, file, line, block, outer, depth);
         return;
       default:
+        // Not a keyword at all (a file that is not ssh_config): say so without quoting the
+        // line, since the notes reach the UI and the line could be anything (a password hash).
+        if (!/^[a-z][a-z0-9]{1,40}$/.test(lexed.keyword)) {
+          state.notes.push({ severity: 'error', file, line, message: 'not ssh_config syntax (line not shown)' });
+          return;
+        }
         addDirective(state, lexed, file, line, block, outer);
     }
   });
@@ -981,4 +987,9 @@ export function exportSshJ(hops: HopSpec[]): string[] {
   // The destination is never bracketed: ssh takes everything after the last '@' as the host.
   argv.push('-p', String(target.port), `${target.user}@${target.host}`);
   return argv;
+}
+
+/** An argv as one POSIX shell line, each word quoted only when it needs it. */
+export function shellLine(argv: string[]): string {
+  return argv.map((word) => (/^[\w@%+=:,./[\]-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
 }

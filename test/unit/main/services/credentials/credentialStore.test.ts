@@ -9,7 +9,7 @@ import { HoplineError } from '../../../../../app/shared/model/errors';
 /** An in-memory stand-in for the keychain (the real one is tested in test/integration/keychain.test.ts). */
 function fakeKeychain() {
   const backend = new MemorySecretBackend();
-  return { backend: Object.assign(backend, { kind: 'keychain' as const }), open: async () => backend };
+  return { backend, open: async () => backend };
 }
 
 // RFC 6238 appendix B: the SHA-1 secret "12345678901234567890" in base32, 8 digits.

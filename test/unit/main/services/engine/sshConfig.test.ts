@@ -184,6 +184,19 @@ describe('reported, never silently dropped', () => {
   });
 });
 
+describe('a file that is not ssh_config', () => {
+  it('is reported line by line without quoting what it holds (it could be a password hash)', () => {
+    const secretish = 'root:$y$j9T$saltsalt$hashhashhash:19000:0:99999:7:::';
+    const result = importSshConfig({ text: `${secretish}\ndaemon:*:19000:0:99999:7:::\n`, file: 'shadow' }, OPTS);
+    expect(result.hosts).toEqual([]);
+    expect(result.notes.map((n) => [n.line, n.severity, n.message])).toEqual([
+      [1, 'error', 'not ssh_config syntax (line not shown)'],
+      [2, 'error', 'not ssh_config syntax (line not shown)'],
+    ]);
+    expect(JSON.stringify(result)).not.toContain('hashhash');
+  });
+});
+
 describe('ProxyJump and ProxyCommand', () => {
   const config = fixture('proxy.conf');
   const circuit = (alias: string): ReturnType<typeof circuitForAlias> => circuitForAlias(config, alias, OPTS);

@@ -1,0 +1,79 @@
+/**
+ * Saved hosts (the contract's HostSettings, in seconds, `~/` paths) to the engine's HopSpec (ms,
+ * absolute paths) and back. The way back serves the ssh_config importer, whose hops become hosts.
+ */
+import path from 'node:path';
+import type { HostSummary, HostAuthMethod, HostProxy, HostSettings } from '../../../shared/model/host';
+import { HOST_DEFAULTS } from '../../../shared/model/host';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type AuthStep, type HopSpec, type ProxySpec } from '../engine/hopSpec';
+import type { StoredHost } from '../../../shared/schema/hosts';
+
+/** `~` and `~/...` (also `~\...` on Windows) under `homeDir`; anything else unchanged. */
+export function expandHome(file: string, homeDir: string): string {
+  if (file === '~') return homeDir;
+  if (file.startsWith('~/') || (process.platform === 'win32' && file.startsWith('~\\'))) return path.join(homeDir, file.slice(2));
+  return file;
+}
+
+function authStep(method: HostAuthMethod, homeDir: string): AuthStep {
+  return method.kind === 'publickey' ? { kind: 'publickey', keyFile: expandHome(method.keyFile, homeDir) } : { kind: method.kind };
+}
+
+/** The proxy password is a keychain secret: whoever opens the circuit adds it to the spec. */
+function proxySpec(proxy: HostProxy): ProxySpec {
+  if (proxy.kind === 'command') return { kind: 'command', command: proxy.command };
+  const spec: Extract<ProxySpec, { kind: 'socks5' | 'http' }> = { kind: proxy.kind, host: proxy.host, port: proxy.port };
+  if (proxy.username !== undefined) spec.username = proxy.username;
+  return spec;
+}
+
+/** What the engine needs to open this host as one hop. */
+export function hopSpecForHost(host: HostSummary | StoredHost, homeDir: string): HopSpec {
+  const hop: HopSpec = {
+    name: host.name,
+    host: host.address,
+    port: host.port,
+    user: host.user,
+    auth: host.auth.map((m) => authStep(m, homeDir)),
+    agentForward: host.agentForward,
+    keepaliveIntervalMs: host.keepaliveIntervalSec * 1000,
+    keepaliveCountMax: host.keepaliveCountMax,
+    connectTimeoutMs: host.connectTimeoutSec * 1000,
+    hostId: host.id,
+  };
+  if (host.proxy) hop.proxy = proxySpec(host.proxy);
+  return hop;
+}
+
+function authMethod(step: AuthStep): HostAuthMethod {
+  // A chosen agent socket has no place in HostSettings (the importer never sets one): the
+  // default agent is used.
+  return step.kind === 'publickey' ? { kind: 'publickey', keyFile: step.keyFile } : { kind: step.kind };
+}
+
+function hostProxy(proxy: ProxySpec): HostProxy {
+  if (proxy.kind === 'command') return { kind: 'command', command: proxy.command };
+  // A password in the spec is deliberately dropped: it belongs in the keychain, not the document.
+  const result: HostProxy = { kind: proxy.kind, host: proxy.host, port: proxy.port };
+  if (proxy.username !== undefined) result.username = proxy.username;
+  return result;
+}
+
+/**
+ * A hop's settings as a host. Absent values mean what the engine does without them: no
+ * keepalive, its default connect timeout, no agent forwarding.
+ */
+export function hostSettingsFromHop(hop: HopSpec): HostSettings {
+  return {
+    name: hop.name,
+    address: hop.host,
+    port: hop.port,
+    user: hop.user,
+    auth: hop.auth.map(authMethod),
+    agentForward: hop.agentForward ?? false,
+    keepaliveIntervalSec: Math.ceil((hop.keepaliveIntervalMs ?? 0) / 1000),
+    keepaliveCountMax: hop.keepaliveCountMax ?? HOST_DEFAULTS.keepaliveCountMax,
+    connectTimeoutSec: Math.max(1, Math.ceil((hop.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000)),
+    proxy: hop.proxy ? hostProxy(hop.proxy) : null,
+  };
+}
