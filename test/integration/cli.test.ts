@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import type { LabStatus } from '../lab/lab';
+import { filesUnder } from '../helpers/files';
+import { startSecretService } from '../helpers/secretService';
 import { requirement } from '../setup/requirements';
 
 const lab = inject('lab');
@@ -84,7 +86,7 @@ describe.runIf(runs)('hopline CLI', () => {
   });
 
   it('imports an ssh_config with a ProxyJump list as a 3-hop circuit, and its export runs in real OpenSSH', () => {
-    const { home } = sandbox();
+    const { home, dataDir } = sandbox();
     const config = path.join(home, 'config');
     writeFileSync(
       config,
@@ -96,9 +98,10 @@ describe.runIf(runs)('hopline CLI', () => {
         '',
       ].join('\n'),
     );
-    const imported = hopline(['import-ssh-config', config], { HOME: home });
+    const imported = hopline(['import-ssh-config', config, '--data-dir', dataDir], { HOME: home });
     expect(imported.code).toBe(0);
     const text = imported.stdout.toString();
+    expect(text).toContain(`Saved to the hosts library (${dataDir}): 3 host(s), 1 profile(s): lab-target.`);
     expect(text).toContain(`lab-target: bench@${addr('bastion-mfa')}:22 -> bench@${addr('bastion-key')}:22 -> bench@${addr('target')}:22 (3 hops)`);
     expect(text).toMatch(/ignored .*LocalForward/);
     expect(text).toMatch(/ignored .*Match/);
@@ -117,5 +120,67 @@ describe.runIf(runs)('hopline CLI', () => {
     expect(argv[0]).toBe('ssh');
     const viaJ = spawnSync('ssh', ['-F', status.sshConfig, ...argv.slice(1), 'hostname -I'], { encoding: 'utf8', timeout: 30_000 });
     expect(viaJ.stdout.trim()).toBe(addr('target'));
+  });
+
+  it('runs a saved profile (--profile), a saved host by name, and exports a profile, after importing them', () => {
+    const { home, dataDir } = sandbox();
+    const config = path.join(home, 'config');
+    writeFileSync(config, [
+      'Host b1', `  HostName ${addr('bastion-mfa')}`, '  User bench', `  IdentityFile ${status.clientKey}`,
+      'Host b2', `  HostName ${addr('bastion-key')}`, '  User bench', `  IdentityFile ${status.clientKey}`,
+      'Host lab-target', `  HostName ${addr('target')}`, '  User bench', `  IdentityFile ${status.clientKey}`, '  ProxyJump b1,b2',
+      '',
+    ].join('\n'));
+    const dry = hopline(['import-ssh-config', config, '--dry-run', '--data-dir', dataDir], { HOME: home });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout.toString()).not.toContain('Saved to the hosts library');
+    const missing = hopline(['exec', '--profile', 'lab-target', '--data-dir', dataDir, '--', 'hostname'], { HOME: home });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no saved profile is named "lab-target"');
+
+    expect(hopline(['import-ssh-config', config, '--data-dir', dataDir], { HOME: home }).code).toBe(0);
+    const byProfile = hopline(['exec', '--profile', 'lab-target', '--data-dir', dataDir, '--', 'hostname'], { HOME: home });
+    expect(byProfile.stderr).toBe('');
+    expect(byProfile.stdout.toString().trim()).toBe('hl-target');
+    // Saved hosts by name stand for their settings (user, key) on the command line.
+    const byName = hopline(['exec', '--via', 'b1', '--data-dir', dataDir, 'b2', '--', 'hostname'], { HOME: home });
+    expect(byName.stdout.toString().trim()).toBe('hl-bastion-key');
+
+    const exported = hopline(['export', 'lab-target', '--data-dir', dataDir], { HOME: home });
+    expect(exported.code).toBe(0);
+    expect(exported.stdout.toString()).toContain('# ssh_config for profile "lab-target" (3 hops)');
+    expect(exported.stdout.toString()).toContain(`-J bench@${addr('bastion-mfa')}:22,bench@${addr('bastion-key')}:22 -p 22 bench@${addr('target')}`);
+  });
+
+  it('remembers with --remember in the same keychain as the app, takes a TOTP secret, then asks nothing', async () => {
+    const service = await startSecretService();
+    try {
+      const { home, dataDir } = sandbox();
+      const askpass = path.join(home, 'askpass.sh');
+      const log = path.join(home, 'asked.log');
+      writeFileSync(askpass, `#!/bin/sh\necho "$1" >> '${log}'\ncase "$1" in\n  *TOTP*) echo '${status.users.ops.totpSecret}' ;;\n  *Password*) echo '${status.users.ops.password}' ;;\n  *Verification*) oathtool --totp -b '${status.users.ops.totpSecret}' ;;\nesac\n`);
+      chmodSync(askpass, 0o700);
+      const env = { HOME: home, HOPLINE_ASKPASS: askpass, DBUS_SESSION_BUS_ADDRESS: service.address };
+      const target = `ops@${addr('bastion-mfa')}`;
+      const first = hopline(['exec', '--remember', '--data-dir', dataDir, target, '--', 'hostname'], env);
+      expect(first.stdout.toString().trim()).toBe('hl-bastion-mfa');
+      expect(readFileSync(log, 'utf8')).toMatch(/Password[\s\S]*Verification/);
+
+      const totp = hopline(['secrets', 'set-totp', target, '--data-dir', dataDir], env);
+      expect(totp.code).toBe(0);
+      expect(totp.stderr).toContain('both factors');
+      const list = hopline(['secrets', 'list', '--data-dir', dataDir], env);
+      expect(list.stdout.toString()).toBe(`${target}:22: password, totp\n`);
+
+      writeFileSync(log, '');
+      const third = hopline(['exec', '--data-dir', dataDir, target, '--', 'hostname'], env);
+      expect(third.stdout.toString().trim()).toBe('hl-bastion-mfa');
+      expect(readFileSync(log, 'utf8')).toBe('');
+      for (const file of [...filesUnder(dataDir), ...filesUnder(home)].filter((f) => !f.endsWith('askpass.sh'))) {
+        expect(readFileSync(file, 'latin1')).not.toContain(status.users.ops.password);
+      }
+    } finally {
+      await service.stop();
+    }
   });
 });

@@ -1,10 +1,14 @@
 /**
  * The `hopline` command, on the same services as the app:
  *
- *   hopline exec [-v] [--remember] [-i KEYFILE]… [--via [user@]host[:port]]… [--data-dir DIR] [user@]host[:port] -- COMMAND…
- *   hopline import-ssh-config [FILE]
- *   hopline export ALIAS [--config FILE]
+ *   hopline exec [-v] [--remember] [-i KEYFILE]… [--via HOP]… [--data-dir DIR] HOP -- COMMAND…
+ *   hopline exec [-v] [--remember] --profile NAME [--data-dir DIR] -- COMMAND…
+ *   hopline import-ssh-config [FILE] [--dry-run] [--data-dir DIR]
+ *   hopline export NAME [--config FILE] [--data-dir DIR]
  *   hopline secrets list | forget HOST | set-totp HOST [--prompt REGEX]
+ *
+ * HOP is a saved host's name or [user@]host[:port]. Saved hosts and profiles are the app's own
+ * (the same data dir), so a profile opens from here exactly as its Connect button opens it.
  *
  * Prompts (MFA, host keys, passphrases) are asked on the terminal or through HOPLINE_ASKPASS.
  * Saved secrets come from the same credential store as the app (the OS keychain); `--remember`
@@ -24,15 +28,18 @@ import { PromptBroker } from '../services/engine/promptBroker';
 import { defaultDataDir, ensureDataDir } from '../services/dataDir';
 import { parseHopAddress } from './hopAddress';
 import { CredentialStore } from '../services/credentials/credentialStore';
+import { SavedLibrary } from './savedLibrary';
 import { runSecrets } from './secretsCommands';
 import { attachTerminalPrompter } from './terminalPrompter';
 import { runExport, runImport } from './sshConfigCommands';
 
 const USAGE = `usage:
-  hopline exec [-v] [--remember] [-i KEYFILE]... [--via [user@]host[:port]]... [--data-dir DIR] [user@]host[:port] -- COMMAND...
-  hopline import-ssh-config [FILE]
-  hopline export ALIAS [--config FILE]
-  hopline secrets list | forget HOST | set-totp HOST [--prompt REGEX]
+  hopline exec [-v] [--remember] [-i KEYFILE]... [--via HOP]... [--data-dir DIR] HOP -- COMMAND...
+  hopline exec [-v] [--remember] --profile NAME [--data-dir DIR] -- COMMAND...
+  hopline import-ssh-config [FILE] [--dry-run] [--data-dir DIR]
+  hopline export NAME [--config FILE] [--data-dir DIR]
+  hopline secrets [--data-dir DIR] list | forget HOST | set-totp HOST [--prompt REGEX]
+HOP is a saved host's name or [user@]host[:port]; NAME a saved profile (or an ssh_config alias).
 `;
 
 class UsageError extends Error {}
@@ -40,6 +47,7 @@ class UsageError extends Error {}
 interface ExecArgs {
   verbose: boolean;
   remember: boolean;
+  profile: string | null;
   identities: string[];
   via: string[];
   target: string;
@@ -48,7 +56,7 @@ interface ExecArgs {
 }
 
 function parseExecArgs(argv: string[]): ExecArgs {
-  const args: ExecArgs = { verbose: false, remember: false, identities: [], via: [], target: '', command: '', dataDir: defaultDataDir() };
+  const args: ExecArgs = { verbose: false, remember: false, profile: null, identities: [], via: [], target: '', command: '', dataDir: defaultDataDir() };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -63,12 +71,13 @@ function parseExecArgs(argv: string[]): ExecArgs {
     else if (arg === '-i') args.identities.push(value());
     else if (arg === '--via' || arg === '-J') args.via.push(...value().split(','));
     else if (arg === '--data-dir') args.dataDir = value();
-    else if (arg === '--profile') throw new UsageError('--profile needs saved profiles, which arrive with the profiles store; use --via for now');
+    else if (arg === '--profile') args.profile = value();
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (!args.target) args.target = arg;
     else throw new UsageError(`unexpected ${arg} (put the command after --)`);
   }
-  if (!args.target) throw new UsageError('exec needs a target');
+  if (args.profile !== null && (args.target || args.via.length > 0)) throw new UsageError('--profile names the whole circuit: give no target or --via with it');
+  if (args.profile === null && !args.target) throw new UsageError('exec needs a target (or --profile NAME)');
   const command = argv.slice(i + 1);
   if (command.length === 0) throw new UsageError('exec needs a command after --');
   // Like ssh, the words are joined and the remote shell splits them again.
@@ -101,10 +110,24 @@ function adHocHostId(text: string): string {
   return `ssh:${address.user ?? userInfo().username}@${address.host}:${address.port ?? 22}`;
 }
 
+/** A saved host by name, else an address typed on the command line. */
+function hopFor(text: string, library: SavedLibrary, identities: string[]): HopSpec {
+  const saved = library.hostNamed(text);
+  return saved ? library.hostSpec(saved) : hopFromAddress(text, identities);
+}
+
 async function runExec(argv: string[]): Promise<number> {
   const args = parseExecArgs(argv);
-  const hops = [...args.via, args.target].map((t) => hopFromAddress(t, args.identities));
   const dataDir = ensureDataDir(args.dataDir);
+  const library = await SavedLibrary.open(dataDir);
+  let hops: HopSpec[];
+  if (args.profile !== null) {
+    const profile = library.profileNamed(args.profile);
+    if (!profile) throw new UsageError(`no saved profile is named "${args.profile}"`);
+    hops = library.profileSpecs(profile);
+  } else {
+    hops = [...args.via, args.target].map((t) => hopFor(t, library, args.identities));
+  }
   const broker = new PromptBroker();
   attachTerminalPrompter(broker, process.stderr, process.env, { remember: args.remember });
   const secrets = new CredentialStore();
@@ -147,6 +170,15 @@ async function runExec(argv: string[]): Promise<number> {
   }
 }
 
+/** `--data-dir DIR` anywhere in the arguments, for the commands other than exec. */
+function takeDataDir(args: string[]): { dataDir: string; rest: string[] } {
+  const at = args.indexOf('--data-dir');
+  if (at < 0) return { dataDir: defaultDataDir(), rest: args };
+  const dir = args[at + 1];
+  if (!dir) throw new UsageError('--data-dir needs a value');
+  return { dataDir: dir, rest: [...args.slice(0, at), ...args.slice(at + 2)] };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -154,11 +186,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'exec':
         return await runExec(rest);
       case 'import-ssh-config':
-        return await runImport(rest, process.stdout, process.stderr);
       case 'export':
-        return await runExport(rest, process.stdout, process.stderr);
-      case 'secrets':
-        return await runSecrets(rest, { store: new CredentialStore(), hostIdFor: adHocHostId, describeHost: (id) => id.replace(/^ssh:/, '') }, process.stdout, process.stderr);
+      case 'secrets': {
+        const { dataDir, rest: args } = takeDataDir(rest);
+        const library = await SavedLibrary.open(ensureDataDir(dataDir));
+        if (command === 'import-ssh-config') return await runImport(args, library, process.stdout, process.stderr);
+        if (command === 'export') return await runExport(args, library, process.stdout, process.stderr);
+        const hostIdFor = (text: string): string => library.hostIdNamed(text) ?? adHocHostId(text);
+        return await runSecrets(args, { store: new CredentialStore(), hostIdFor, describeHost: (id) => library.describeHost(id) }, process.stdout, process.stderr);
+      }
       case undefined:
       case '-h':
       case '--help':
