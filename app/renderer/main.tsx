@@ -1,12 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { AppShell } from './features/shell/AppShell';
+import { App } from './App';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('Hopline: #root element missing from index.html');
 createRoot(root).render(
   <StrictMode>
-    <AppShell />
+    <App />
   </StrictMode>,
 );

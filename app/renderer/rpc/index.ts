@@ -33,6 +33,11 @@ const transport = pickTransport();
 
 export const rpc = {
   app: createClient<Services['app']>(serviceDescriptors.app, transport),
+  hosts: createClient<Services['hosts']>(serviceDescriptors.hosts, transport),
+  profiles: createClient<Services['profiles']>(serviceDescriptors.profiles, transport),
+  circuits: createClient<Services['circuits']>(serviceDescriptors.circuits, transport),
+  prompts: createClient<Services['prompts']>(serviceDescriptors.prompts, transport),
+  credentials: createClient<Services['credentials']>(serviceDescriptors.credentials, transport),
 };
 
 export function onConnectionState(listener: (state: ConnectionState) => void): () => void {

@@ -1,18 +1,28 @@
-import { useAppStore } from '../../stores/useAppStore';
+import type { ReactNode } from 'react';
 import { ConnectionBadge } from '../../components/ConnectionBadge';
+import { useAppStore } from '../../stores/useAppStore';
+import { Banners } from './Banners';
+import { Diagnostics } from './Diagnostics';
+
+interface AppShellProps {
+  /** Saved circuit profiles, left. */
+  profiles?: ReactNode;
+  /** The builder and the live connection, middle. */
+  workspace?: ReactNode;
+  /** The hosts library, right. */
+  library?: ReactNode;
+  /** Modal dialogs, over everything. */
+  dialogs?: ReactNode;
+}
 
 /**
  * The frame of the app as an ops user expects a desktop tool to look: saved circuits on the
- * left, the circuit and its connection in the middle, a status bar below. The panes fill in as
- * the builder and terminal features land.
+ * left, the circuit and its connection in the middle, the hosts library on the right, a status
+ * bar below. The panes come in as props from main.tsx, because features don't import each other.
  */
-export function AppShell() {
+export function AppShell({ profiles, workspace, library, dialogs }: AppShellProps) {
   const info = useAppStore((s) => s.info);
   const connection = useAppStore((s) => s.connection);
-  const error = useAppStore((s) => s.error);
-  const pongs = useAppStore((s) => s.pongs);
-  const roundTripMs = useAppStore((s) => s.roundTripMs);
-  const ping = useAppStore((s) => s.ping);
 
   return (
     <div className="shell">
@@ -22,36 +32,17 @@ export function AppShell() {
           {info ? `v${info.version}` : '…'}
         </span>
       </header>
+      <Banners />
       <aside className="sidebar" aria-label="Saved circuits">
-        <h2>Circuits</h2>
-        <p className="empty">No saved circuits yet.</p>
+        {profiles}
       </aside>
       <main className="workspace">
-        <section className="panel" aria-label="Circuit">
-          <h2>Circuit</h2>
-          <ol className="chain" aria-label="Hops">
-            <li className="hop local">This computer</li>
-          </ol>
-        </section>
-        <section className="panel" aria-label="Diagnostics">
-          <h2>Diagnostics</h2>
-          <p>Calls the main side and waits for its event, to show the link between window and services works.</p>
-          <button type="button" onClick={() => void ping()} disabled={connection !== 'open'}>
-            Ping main process
-          </button>
-          {roundTripMs !== null && <p data-testid="round-trip">Round trip: {roundTripMs} ms</p>}
-          <ul aria-label="Events received" data-testid="pong-events">
-            {pongs.map((pong) => (
-              <li key={pong.nonce}>onDidPong {new Date(pong.at).toLocaleTimeString()}</li>
-            ))}
-          </ul>
-          {error && (
-            <p role="alert" className="error">
-              {error}
-            </p>
-          )}
-        </section>
+        {workspace}
+        <Diagnostics />
       </main>
+      <aside className="library" aria-label="Hosts library">
+        {library}
+      </aside>
       <footer className="statusbar">
         <ConnectionBadge state={connection} />
         {info && (
@@ -60,6 +51,7 @@ export function AppShell() {
           </span>
         )}
       </footer>
+      {dialogs}
     </div>
   );
 }

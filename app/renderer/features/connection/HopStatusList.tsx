@@ -1,0 +1,30 @@
+import { toPlainText } from '../../../shared/model/plainText';
+import { HopStateBadge } from '../../components/HopStateBadge';
+import { formatTimings, type HopRow } from '../../stores/circuitsLogic';
+
+/** The live chain: each hop's state and timings as the engine reports them. */
+export function HopStatusList({ rows }: { rows: HopRow[] }) {
+  return (
+    <ol className="chain live" role="list" aria-label="Hop status">
+      <li className="hop local" role="presentation" aria-hidden="true">
+        This computer
+      </li>
+      {rows.map((row) => (
+        <li key={row.index} className={`hop hop-${row.state}${row.failing ? ' failing' : ''}`} aria-label={`Hop ${row.index + 1} of ${rows.length}: ${toPlainText(row.name, 200)}, ${row.state}`}>
+          <span className="hop-position">{row.index === rows.length - 1 ? 'target' : `hop ${row.index + 1}`}</span>
+          <span className="hop-name">{toPlainText(row.name, 200)}</span>
+          <HopStateBadge state={row.state} testId={`hop-state-${row.index}`} />
+          {row.shared && (
+            <span className="marker" title="Already open for another circuit: this one joined it">
+              shared
+            </span>
+          )}
+          {row.authMethod && <span className="muted">via {row.authMethod}</span>}
+          <span className="timings" data-testid={`hop-timings-${row.index}`}>
+            {formatTimings(row.timings)}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * Pure reducers of the circuits store: live hop states from onDidChangeHopState, circuit
+ * summaries from onDidChange/onDidFail, and which circuit the window is looking at.
+ */
+import { ErrorCode, type WireError } from '../../shared/model/errors';
+import type { AuthMethodKind, CircuitSummary, HopStateEvent, HopStateName, HopTimings } from '../../shared/model/hop';
+import { toPlainText } from '../../shared/model/plainText';
+
+export interface HopLive {
+  index: number;
+  name: string;
+  state: HopStateName;
+  timings: HopTimings;
+  shared: boolean;
+  authMethod?: AuthMethodKind;
+  hostKeyFingerprint?: string;
+}
+
+/** A hop as the live view shows it: 'pending' until the engine reports on it. */
+export interface HopRow extends Omit<HopLive, 'state'> {
+  state: HopStateName | 'pending';
+  failing: boolean;
+}
+
+function definedTimings(timings: HopTimings): HopTimings {
+  return Object.fromEntries(Object.entries(timings).filter(([, v]) => typeof v === 'number')) as HopTimings;
+}
+
+/** Merges one event into a circuit's hops: timings accumulate, since each event reports only what it measured. */
+export function applyHopState(hops: readonly HopLive[] | undefined, event: HopStateEvent): HopLive[] {
+  const next = [...(hops ?? [])];
+  const previous = next[event.hop.index];
+  next[event.hop.index] = {
+    index: event.hop.index,
+    name: event.hop.name,
+    state: event.state,
+    timings: { ...previous?.timings, ...definedTimings(event.timings) },
+    shared: event.shared ?? previous?.shared ?? false,
+    ...((event.authMethod ?? previous?.authMethod) ? { authMethod: event.authMethod ?? previous?.authMethod } : {}),
+    ...((event.hostKeyFingerprint ?? previous?.hostKeyFingerprint) ? { hostKeyFingerprint: event.hostKeyFingerprint ?? previous?.hostKeyFingerprint } : {}),
+  };
+  return next;
+}
+
+/** A failure event may arrive before or after the summary that says 'failed'; either way the circuit ends up failed with the error. */
+export function applyFailure(circuit: CircuitSummary | undefined, circuitId: string, error: WireError): CircuitSummary {
+  return { ...(circuit ?? { id: circuitId, hostIds: [], profileId: null, hopNames: [] }), id: circuitId, state: 'failed', error };
+}
+
+/** The rows of the live view: every hop of the circuit, with what is known of it. */
+export function hopRows(circuit: CircuitSummary, hops: readonly HopLive[] | undefined): HopRow[] {
+  const failingIndex = circuit.state === 'failed' ? (circuit.error?.hop?.index ?? null) : null;
+  const count = Math.max(circuit.hopNames.length, hops?.length ?? 0, failingIndex === null ? 0 : failingIndex + 1);
+  return Array.from({ length: count }, (_, index) => {
+    const live = hops?.[index];
+    const name = circuit.hopNames[index] ?? live?.name ?? (failingIndex === index ? circuit.error?.hop?.name : undefined) ?? `hop ${index + 1}`;
+    const failing = failingIndex === index;
+    // A circuit opened before this window loaded has no hop events: infer from its state.
+    const inferred: HopRow['state'] = failing ? 'failed' : circuit.state === 'open' ? 'ready' : circuit.state === 'closed' ? 'closed' : 'pending';
+    return {
+      index,
+      name,
+      state: failing ? 'failed' : (live?.state ?? inferred),
+      timings: live?.timings ?? {},
+      shared: live?.shared ?? false,
+      failing,
+      ...(live?.authMethod ? { authMethod: live.authMethod } : {}),
+      ...(live?.hostKeyFingerprint ? { hostKeyFingerprint: live.hostKeyFingerprint } : {}),
+    };
+  });
+}
+
+/** A request to open made from this window, to recognise its circuit among the events. */
+export interface PendingOpen {
+  hostIds: string[];
+  profileId: string | null;
+}
+
+/** Whether an 'opening' summary is the circuit this window just asked for. */
+export function matchesPending(pending: PendingOpen | null, circuit: CircuitSummary): boolean {
+  if (!pending || circuit.state !== 'opening') return false;
+  return circuit.profileId === pending.profileId && circuit.hostIds.length === pending.hostIds.length && circuit.hostIds.every((id, i) => id === pending.hostIds[i]);
+}
+
+/** Changed and revoked keys are refused by the engine; the user must be told, not asked. */
+export function isHostKeyAlarm(error: WireError | null | undefined): boolean {
+  return error?.code === ErrorCode.HOST_KEY_CHANGED || error?.code === ErrorCode.HOST_KEY_REVOKED;
+}
+
+export interface HostKeyAlert {
+  circuitId: string;
+  error: WireError;
+  /** How many hops the circuit has, for "hop 2 of 3"; null if unknown. */
+  hopCount: number | null;
+}
+
+/** Adds the alert for a failed circuit once, unless the user already closed it. */
+export function addHostKeyAlert(alerts: readonly HostKeyAlert[], dismissed: readonly string[], alert: HostKeyAlert): HostKeyAlert[] {
+  if (!isHostKeyAlarm(alert.error) || dismissed.includes(alert.circuitId) || alerts.some((a) => a.circuitId === alert.circuitId)) return [...alerts];
+  return [...alerts, alert];
+}
+
+export function formatTimings(timings: HopTimings): string {
+  const parts: string[] = [];
+  if (timings.tcpMs !== undefined) parts.push(`tcp ${timings.tcpMs} ms`);
+  if (timings.handshakeMs !== undefined) parts.push(`handshake ${timings.handshakeMs} ms`);
+  if (timings.authMs !== undefined) parts.push(`auth ${timings.authMs} ms`);
+  if (timings.totalMs !== undefined) parts.push(`total ${timings.totalMs} ms`);
+  return parts.join(' · ');
+}
+
+/**
+ * The text "Copy details" puts on the clipboard: what a colleague needs to help, and no secret.
+ * Server-influenced text goes through toPlainText, since it is likely to be pasted into a terminal.
+ */
+export function formatCircuitDetails(circuit: CircuitSummary, rows: readonly HopRow[], log: readonly string[]): string {
+  const lines = [
+    `Hopline circuit ${circuit.id}`,
+    `State: ${circuit.state}`,
+    `Hops: ${circuit.hopNames.join(' -> ') || '(none)'}`,
+    ...rows.map((row) => {
+      const extra = [formatTimings(row.timings), row.authMethod ? `auth ${row.authMethod}` : '', row.shared ? 'shared' : '', row.hostKeyFingerprint ?? ''].filter(Boolean).join(', ');
+      return `  ${row.index + 1}. ${toPlainText(row.name)}: ${row.state}${extra ? ` (${extra})` : ''}`;
+    }),
+  ];
+  if (circuit.error) {
+    const where = circuit.error.hop ? ` at hop ${circuit.error.hop.index + 1} (${circuit.error.hop.name})` : '';
+    lines.push(`Error${where}: ${circuit.error.code}: ${toPlainText(circuit.error.message)}`);
+  }
+  lines.push('', 'Event log:', ...(log.length > 0 ? log.map((line) => toPlainText(line)) : ['(empty)']));
+  return lines.join('\n');
+}

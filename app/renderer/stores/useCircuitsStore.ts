@@ -1,0 +1,112 @@
+import { create } from 'zustand';
+import type { CircuitPreview } from '../../shared/contract/circuits';
+import { HoplineError, type WireError } from '../../shared/model/errors';
+import type { CircuitSummary } from '../../shared/model/hop';
+import { onConnectionState, rpc } from '../rpc';
+import { describeError } from './describeError';
+import { addHostKeyAlert, applyFailure, applyHopState, matchesPending, type HopLive, type HostKeyAlert, type PendingOpen } from './circuitsLogic';
+
+interface CircuitsState {
+  circuits: Record<string, CircuitSummary>;
+  /** Live hop states and timings per circuit id, as onDidChangeHopState reports them. */
+  hops: Record<string, HopLive[]>;
+  /** The circuit the connection view shows. */
+  currentId: string | null;
+  /** An open asked for from this window whose circuit id is not known yet. */
+  pending: PendingOpen | null;
+  /** Why the last open failed before a circuit existed (e.g. refused as invalid). */
+  openError: string | null;
+  /** Changed or revoked host keys: blocking warnings until the user closes them. */
+  hostKeyAlerts: HostKeyAlert[];
+  dismissedAlerts: string[];
+  load(): Promise<void>;
+  open(hostIds: string[], profileId?: string): Promise<void>;
+  close(circuitId: string): Promise<void>;
+  select(circuitId: string | null): void;
+  eventLog(circuitId: string): Promise<string[]>;
+  preview(hostIds: string[]): Promise<CircuitPreview>;
+  dismissHostKeyAlert(circuitId: string): void;
+}
+
+function noteFailure(circuitId: string, error: WireError): void {
+  useCircuitsStore.setState((s) => {
+    const circuit = applyFailure(s.circuits[circuitId], circuitId, error);
+    return {
+      circuits: { ...s.circuits, [circuitId]: circuit },
+      hostKeyAlerts: addHostKeyAlert(s.hostKeyAlerts, s.dismissedAlerts, { circuitId, error, hopCount: circuit.hopNames.length || null }),
+    };
+  });
+}
+
+function noteChange(circuit: CircuitSummary): void {
+  useCircuitsStore.setState((s) => {
+    const mine = matchesPending(s.pending, circuit);
+    return {
+      circuits: { ...s.circuits, [circuit.id]: circuit },
+      ...(mine ? { currentId: circuit.id, pending: null } : {}),
+      ...(circuit.error
+        ? { hostKeyAlerts: addHostKeyAlert(s.hostKeyAlerts, s.dismissedAlerts, { circuitId: circuit.id, error: circuit.error, hopCount: circuit.hopNames.length || null }) }
+        : {}),
+    };
+  });
+}
+
+export const useCircuitsStore = create<CircuitsState>((set, get) => ({
+  circuits: {},
+  hops: {},
+  currentId: null,
+  pending: null,
+  openError: null,
+  hostKeyAlerts: [],
+  dismissedAlerts: [],
+  async load() {
+    try {
+      const list = await rpc.circuits.list();
+      set((s) => ({ circuits: { ...s.circuits, ...Object.fromEntries(list.map((c) => [c.id, c])) } }));
+    } catch {
+      // The list only restores circuits opened before this window; events still flow without it.
+    }
+  },
+  async open(hostIds, profileId) {
+    set({ pending: { hostIds: [...hostIds], profileId: profileId ?? null }, currentId: null, openError: null });
+    try {
+      const circuit = await rpc.circuits.open(profileId ? { hostIds, profileId } : { hostIds });
+      noteChange(circuit);
+      set({ currentId: circuit.id, pending: null });
+    } catch (error) {
+      // A circuit that got as far as 'opening' reports its failure through events; an open
+      // refused before that (invalid, unknown host) has only this rejection to tell.
+      if (!get().currentId) set({ openError: describeError(error) });
+      set({ pending: null });
+      if (error instanceof HoplineError && get().currentId) noteFailure(get().currentId!, { code: error.code, message: error.message, ...(error.hop ? { hop: error.hop } : {}) });
+    }
+  },
+  async close(circuitId) {
+    try {
+      await rpc.circuits.close(circuitId);
+    } catch (error) {
+      set({ openError: describeError(error) });
+    }
+  },
+  select(circuitId) {
+    set({ currentId: circuitId, openError: null });
+  },
+  eventLog(circuitId) {
+    return rpc.circuits.eventLog(circuitId);
+  },
+  preview(hostIds) {
+    return rpc.circuits.preview({ hostIds });
+  },
+  dismissHostKeyAlert(circuitId) {
+    set((s) => ({ hostKeyAlerts: s.hostKeyAlerts.filter((a) => a.circuitId !== circuitId), dismissedAlerts: [...s.dismissedAlerts, circuitId] }));
+  },
+}));
+
+rpc.circuits.onDidChange(noteChange);
+rpc.circuits.onDidFail(({ circuitId, error }) => noteFailure(circuitId, error));
+rpc.circuits.onDidChangeHopState((event) =>
+  useCircuitsStore.setState((s) => ({ hops: { ...s.hops, [event.circuitId]: applyHopState(s.hops[event.circuitId], event) } })),
+);
+onConnectionState((connection) => {
+  if (connection === 'open') void useCircuitsStore.getState().load();
+});

@@ -1,0 +1,54 @@
+import { create } from 'zustand';
+import type { HostInput, HostSummary, ImportReport } from '../../shared/contract/hosts';
+import { onConnectionState, rpc } from '../rpc';
+import { describeError } from './describeError';
+import { upsertById } from './lists';
+
+interface HostsState {
+  hosts: HostSummary[];
+  loaded: boolean;
+  /** Why the list could not be loaded; action errors are thrown to the caller instead. */
+  error: string | null;
+  load(): Promise<void>;
+  save(host: HostInput): Promise<HostSummary>;
+  duplicate(id: string): Promise<HostSummary>;
+  /** Rejects (e.g. while a profile uses the host) with a typed error for the caller to show. */
+  remove(id: string): Promise<void>;
+  importSshConfig(request: { path?: string; text?: string }): Promise<ImportReport>;
+}
+
+export const useHostsStore = create<HostsState>((set) => ({
+  hosts: [],
+  loaded: false,
+  error: null,
+  async load() {
+    try {
+      set({ hosts: await rpc.hosts.list(), loaded: true, error: null });
+    } catch (error) {
+      set({ error: describeError(error) });
+    }
+  },
+  async save(host) {
+    const saved = await rpc.hosts.save(host);
+    set((s) => ({ hosts: upsertById(s.hosts, saved) }));
+    return saved;
+  },
+  async duplicate(id) {
+    const copy = await rpc.hosts.duplicate(id);
+    set((s) => ({ hosts: upsertById(s.hosts, copy) }));
+    return copy;
+  },
+  async remove(id) {
+    await rpc.hosts.remove(id);
+    set((s) => ({ hosts: s.hosts.filter((h) => h.id !== id) }));
+  },
+  importSshConfig(request) {
+    return rpc.hosts.importSshConfig(request);
+  },
+}));
+
+// Fed by contract events, never by components talking to a transport.
+rpc.hosts.onDidChange((hosts) => useHostsStore.setState({ hosts, loaded: true }));
+onConnectionState((connection) => {
+  if (connection === 'open') void useHostsStore.getState().load();
+});

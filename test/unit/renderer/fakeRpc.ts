@@ -1,0 +1,95 @@
+/**
+ * An in-memory stand-in for app/renderer/rpc: every method a vi.fn with a harmless default,
+ * every event an Emitter the test fires. Tests that render connected components mock the rpc
+ * module with `rpcModule` (one instance per test file, shared with the test through `fake`).
+ */
+import { vi } from 'vitest';
+import type { PongEvent } from '../../../app/shared/contract/app';
+import type { CircuitPreview } from '../../../app/shared/contract/circuits';
+import type { CredentialStatus, SecretKind } from '../../../app/shared/contract/credentials';
+import type { HostInput, HostSummary, ImportReport } from '../../../app/shared/contract/hosts';
+import type { ProfileInput, ProfileSummary, StoreStatus } from '../../../app/shared/contract/profiles';
+import type { WireError } from '../../../app/shared/model/errors';
+import { Emitter } from '../../../app/shared/model/event';
+import type { CircuitSummary, HopStateEvent } from '../../../app/shared/model/hop';
+import type { PromptRequest } from '../../../app/shared/model/prompt';
+import type { ConnectionState } from '../../../app/renderer/rpc/webSocketTransport';
+
+function createFake() {
+  const events = {
+    pong: new Emitter<PongEvent>(),
+    hostsChanged: new Emitter<HostSummary[]>(),
+    profilesChanged: new Emitter<ProfileSummary[]>(),
+    hopState: new Emitter<HopStateEvent>(),
+    circuitChanged: new Emitter<CircuitSummary>(),
+    circuitFailed: new Emitter<{ circuitId: string; error: WireError }>(),
+    promptRequested: new Emitter<PromptRequest>(),
+    promptSettled: new Emitter<{ promptId: string }>(),
+    credentialStatus: new Emitter<CredentialStatus>(),
+    credentialKinds: new Emitter<{ hostId: string; kinds: SecretKind[] }>(),
+    connection: new Emitter<ConnectionState>(),
+  };
+  const rpc = {
+    app: {
+      version: vi.fn(async () => '0.0.0'),
+      info: vi.fn(async () => ({ name: 'Hopline', version: '0.0.0', transport: 'web' as const, platform: 'test', arch: 'x', dataDir: '/d', versions: { node: '20', electron: null, chrome: null } })),
+      ping: vi.fn(async ({ nonce }: { nonce: string }) => ({ nonce, at: 1 })),
+      onDidPong: events.pong.event,
+    },
+    hosts: {
+      list: vi.fn(async (): Promise<HostSummary[]> => []),
+      save: vi.fn(async (host: HostInput): Promise<HostSummary> => ({ hasPassword: false, hasPassphrase: false, hasTotp: false, hasAnswers: false, ...host, id: host.id ?? `host-${host.name}` })),
+      duplicate: vi.fn(async (_id: string): Promise<HostSummary> => {
+        throw new Error('not faked');
+      }),
+      remove: vi.fn(async (_id: string) => undefined),
+      importSshConfig: vi.fn(async (): Promise<ImportReport> => ({ imported: [], profiles: [], notes: [] })),
+      onDidChange: events.hostsChanged.event,
+    },
+    profiles: {
+      list: vi.fn(async (): Promise<ProfileSummary[]> => []),
+      save: vi.fn(async (profile: ProfileInput): Promise<ProfileSummary> => ({ ...profile, id: profile.id ?? `profile-${profile.name}` })),
+      remove: vi.fn(async (_id: string) => undefined),
+      storeStatus: vi.fn(async (): Promise<StoreStatus> => ({ setAsidePath: null, problem: null })),
+      onDidChange: events.profilesChanged.event,
+    },
+    circuits: {
+      open: vi.fn(async (request: { hostIds: string[]; profileId?: string }): Promise<CircuitSummary> => ({ id: 'c1', hostIds: request.hostIds, profileId: request.profileId ?? null, hopNames: request.hostIds, state: 'open', error: null })),
+      close: vi.fn(async (_id: string) => undefined),
+      list: vi.fn(async (): Promise<CircuitSummary[]> => []),
+      eventLog: vi.fn(async (_id: string): Promise<string[]> => []),
+      preview: vi.fn(async (): Promise<CircuitPreview> => ({ sshCommand: null, sshConfig: null, problems: [] })),
+      onDidChangeHopState: events.hopState.event,
+      onDidChange: events.circuitChanged.event,
+      onDidFail: events.circuitFailed.event,
+    },
+    prompts: {
+      outstanding: vi.fn(async (): Promise<PromptRequest[]> => []),
+      answer: vi.fn(async (_id: string, _answers: string[], _remember: boolean[]) => undefined),
+      decideHostKey: vi.fn(async (_id: string, _decision: string) => undefined),
+      cancel: vi.fn(async (_id: string) => undefined),
+      onDidRequest: events.promptRequested.event,
+      onDidSettle: events.promptSettled.event,
+    },
+    credentials: {
+      status: vi.fn(async (): Promise<CredentialStatus> => ({ backend: 'keychain', unavailableReason: null })),
+      listKinds: vi.fn(async (): Promise<{ hostId: string; kinds: SecretKind[] }[]> => []),
+      forget: vi.fn(async (_id: string) => undefined),
+      setTotp: vi.fn(async (_id: string, _request: { secret: string; promptPattern?: string }) => undefined),
+      onDidChangeStatus: events.credentialStatus.event,
+      onDidChangeKinds: events.credentialKinds.event,
+    },
+  };
+  // Starts 'connecting' so no store loads until a test says the link is open.
+  function onConnectionState(listener: (state: ConnectionState) => void): () => void {
+    listener('connecting');
+    const sub = events.connection.event(listener);
+    return () => sub.dispose();
+  }
+  return { rpc, events, onConnectionState };
+}
+
+export const fake = createFake();
+
+/** The shape of app/renderer/rpc for vi.mock. */
+export const rpcModule = { rpc: fake.rpc, onConnectionState: fake.onConnectionState };
