@@ -70,16 +70,14 @@ export function hopRows(circuit: CircuitSummary, hops: readonly HopLive[] | unde
   });
 }
 
-/** A request to open made from this window, to recognise its circuit among the events. */
+/** A request to open made from this window: the id it chose, to recognise its circuit among the events. */
 export interface PendingOpen {
-  hostIds: string[];
-  profileId: string | null;
+  circuitId: string;
 }
 
-/** Whether an 'opening' summary is the circuit this window just asked for. */
+/** Whether a summary is the circuit this window just asked for. */
 export function matchesPending(pending: PendingOpen | null, circuit: CircuitSummary): boolean {
-  if (!pending || circuit.state !== 'opening') return false;
-  return circuit.profileId === pending.profileId && circuit.hostIds.length === pending.hostIds.length && circuit.hostIds.every((id, i) => id === pending.hostIds[i]);
+  return pending !== null && circuit.id === pending.circuitId;
 }
 
 /** Changed and revoked keys are refused by the engine; the user must be told, not asked. */

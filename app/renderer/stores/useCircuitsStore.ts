@@ -68,9 +68,10 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
     }
   },
   async open(hostIds, profileId) {
-    set({ pending: { hostIds: [...hostIds], profileId: profileId ?? null }, currentId: null, openError: null });
+    const circuitId = crypto.randomUUID();
+    set({ pending: { circuitId }, currentId: null, openError: null });
     try {
-      const circuit = await rpc.circuits.open(profileId ? { hostIds, profileId } : { hostIds });
+      const circuit = await rpc.circuits.open(profileId ? { hostIds, profileId, circuitId } : { hostIds, circuitId });
       noteChange(circuit);
       set({ currentId: circuit.id, pending: null });
     } catch (error) {

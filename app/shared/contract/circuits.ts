@@ -13,7 +13,8 @@ export interface CircuitPreview {
 
 /** Opening and closing circuits of saved hosts (issues: hop engine, builder). */
 export interface ICircuitsService {
-  open(request: { hostIds: string[]; profileId?: string }): Promise<CircuitSummary>;
+  /** `circuitId` (a UUID the caller makes) lets the caller recognise its circuit's events before this resolves. */
+  open(request: { hostIds: string[]; profileId?: string; circuitId?: string }): Promise<CircuitSummary>;
   close(circuitId: string): Promise<void>;
   list(): Promise<CircuitSummary[]>;
   /** What `ssh -v` would tell, without secrets: for "copy details". */

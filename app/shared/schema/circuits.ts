@@ -7,7 +7,7 @@ const id = z.string().min(1).max(300);
 const hostIds = z.array(id).min(1).max(64);
 
 export const circuitsSchemas: MethodSchemas<ICircuitsService> = {
-  open: z.tuple([z.strictObject({ hostIds, profileId: id.optional() })]),
+  open: z.tuple([z.strictObject({ hostIds, profileId: id.optional(), circuitId: z.uuid().optional() })]),
   close: z.tuple([id]),
   list: z.tuple([]),
   eventLog: z.tuple([id]),

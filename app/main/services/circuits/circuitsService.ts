@@ -41,9 +41,13 @@ export class CircuitsService implements ICircuitsService {
   }
 
   /** Resolves once every hop is ready; progress and prompts arrive as events meanwhile. */
-  async open(request: { hostIds: string[]; profileId?: string }): Promise<CircuitSummary> {
+  async open(request: { hostIds: string[]; profileId?: string; circuitId?: string }): Promise<CircuitSummary> {
     const specs = this.options.hopSpecs(request.hostIds);
-    const summary = await this.options.engine.open(specs, randomUUID(), request.profileId ? { profileId: request.profileId } : {});
+    const circuitId = request.circuitId ?? randomUUID();
+    if (this.options.engine.list().some((c) => c.id === circuitId) || this.options.engine.eventLog(circuitId).length > 0) {
+      throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'That circuit id is already in use');
+    }
+    const summary = await this.options.engine.open(specs, circuitId, request.profileId ? { profileId: request.profileId } : {});
     const remoteHostname = await this.askHostname(summary.id);
     this.hostnames.set(summary.id, remoteHostname);
     return { ...summary, remoteHostname };

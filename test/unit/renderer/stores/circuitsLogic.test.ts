@@ -36,10 +36,11 @@ describe('circuits reducers', () => {
   });
 
   it('recognises the circuit this window asked for', () => {
-    const pending = { hostIds: ['a', 'b'], profileId: null };
+    const pending = { circuitId: 'c1' };
     expect(matchesPending(pending, circuit())).toBe(true);
-    expect(matchesPending(pending, circuit({ hostIds: ['b', 'a'] }))).toBe(false);
-    expect(matchesPending(pending, circuit({ state: 'open' }))).toBe(false);
+    expect(matchesPending(pending, circuit({ state: 'open' }))).toBe(true);
+    // Another window's circuit of the same hosts is not this one.
+    expect(matchesPending(pending, circuit({ id: 'c2' }))).toBe(false);
     expect(matchesPending(null, circuit())).toBe(false);
   });
 

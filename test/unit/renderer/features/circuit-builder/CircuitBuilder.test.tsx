@@ -41,7 +41,7 @@ describe('CircuitBuilder validation', () => {
     render(<CircuitBuilder />);
     expect(connectButton().disabled).toBe(false);
     fireEvent.click(connectButton());
-    await waitFor(() => expect(fake.rpc.circuits.open).toHaveBeenCalledWith({ hostIds: ['bastion', 'target'] }));
+    await waitFor(() => expect(fake.rpc.circuits.open).toHaveBeenCalledWith({ hostIds: ['bastion', 'target'], circuitId: expect.any(String) }));
     await waitFor(() => expect(useCircuitsStore.getState().currentId).toBe('c1'));
   });
 

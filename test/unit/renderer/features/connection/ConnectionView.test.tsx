@@ -23,6 +23,8 @@ function state(index: number): string | null {
 /** Starts an open from this window that the fake leaves hanging, so events drive the view. */
 function startOpening(): void {
   fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
+  // The id this window gives its circuit, so the events below are recognised as its own.
+  vi.spyOn(crypto, 'randomUUID').mockReturnValueOnce(opening.id as ReturnType<typeof crypto.randomUUID>);
   act(() => {
     void useCircuitsStore.getState().open(['b', 'i', 't']);
     fake.events.circuitChanged.fire(opening);

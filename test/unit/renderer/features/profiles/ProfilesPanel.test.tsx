@@ -39,7 +39,7 @@ describe('ProfilesPanel', () => {
   it('connects a profile in one click', async () => {
     render(<ProfilesPanel />);
     fireEvent.click(within(screen.getByRole('listitem', { name: 'prod db' })).getByRole('button', { name: 'Connect' }));
-    await waitFor(() => expect(fake.rpc.circuits.open).toHaveBeenCalledExactlyOnceWith({ hostIds: ['bastion', 'db'], profileId: 'id-prod db' }));
+    await waitFor(() => expect(fake.rpc.circuits.open).toHaveBeenCalledExactlyOnceWith({ hostIds: ['bastion', 'db'], profileId: 'id-prod db', circuitId: expect.any(String) }));
   });
 
   it('loads a profile into the builder to edit it', () => {
