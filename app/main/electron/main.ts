@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { composeServices } from '../compose';
 import type { DocumentStore } from '../services/profiles/documentStore';
 import { ensureDataDir } from '../services/dataDir';
@@ -85,7 +85,7 @@ async function createWindow(documents: DocumentStore): Promise<BrowserWindow> {
 
 app.whenReady().then(async () => {
   const dataDir = ensureDataDir(app.getPath('userData'));
-  const services = await composeServices({ version: app.getVersion(), transport: 'electron', dataDir });
+  const services = await composeServices({ version: app.getVersion(), transport: 'electron', dataDir, openExternal: (url) => shell.openExternal(url) });
   serveAppProtocol();
   lockSession();
   attachElectronIpc(ipcMain, services.rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`));

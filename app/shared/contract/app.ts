@@ -25,11 +25,16 @@ export interface IAppService {
   info(): Promise<AppInfo>;
   /** Fires onDidPong to every subscriber with the same nonce, then returns it. */
   ping(request: { nonce: string }): Promise<PongEvent>;
+  /**
+   * Opens an http(s) link in the system browser, re-validated here (Electron). Web mode answers
+   * NOT_AVAILABLE: the page opens the link itself in a new tab with noopener.
+   */
+  openExternal(url: string): Promise<void>;
   onDidPong: Event<PongEvent>;
 }
 
 export const appService = defineService<IAppService>()({
   name: 'app',
-  methods: { version: true, info: true, ping: true },
+  methods: { version: true, info: true, ping: true, openExternal: true },
   events: { onDidPong: true },
 });
