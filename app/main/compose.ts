@@ -8,6 +8,7 @@ import { credentialsService } from '../shared/contract/credentials';
 import { hostsService } from '../shared/contract/hosts';
 import { profilesService } from '../shared/contract/profiles';
 import { promptsService } from '../shared/contract/prompts';
+import { terminalsService } from '../shared/contract/terminals';
 import { ErrorCode, HoplineError } from '../shared/model/errors';
 import { Emitter } from '../shared/model/event';
 import { register, RpcServer } from '../shared/rpc/server';
@@ -17,6 +18,7 @@ import { credentialsSchemas } from '../shared/schema/credentials';
 import { hostsSchemas } from '../shared/schema/hosts';
 import { profilesSchemas } from '../shared/schema/profiles';
 import { promptsSchemas } from '../shared/schema/prompts';
+import { terminalsSchemas } from '../shared/schema/terminals';
 import { AppService, type AppFacts } from './services/app/appService';
 import { CircuitsService } from './services/circuits/circuitsService';
 import { CredentialStore, type CredentialStoreOptions } from './services/credentials/credentialStore';
@@ -28,6 +30,8 @@ import { DocumentStore } from './services/profiles/documentStore';
 import { hopSpecForHost } from './services/profiles/hostToHop';
 import { defaultHostsEnvironment, HostsService, type HostsEnvironment } from './services/profiles/hostsService';
 import { ProfilesService } from './services/profiles/profilesService';
+import { type TerminalFrameHub } from './services/terminals/streamRouter';
+import { TerminalsService } from './services/terminals/terminalsService';
 
 export interface ComposeOptions {
   credentials?: CredentialStoreOptions;
@@ -40,6 +44,8 @@ export interface Composed {
   rpc: RpcServer;
   /** The saved document, for the Electron shell's window bounds. */
   documents: DocumentStore;
+  /** Terminal frames for the transports (also linked to `rpc`, where they look it up by default). */
+  terminalFrames: TerminalFrameHub;
   /** Ends every circuit (hops close target first) and waits for pending saves. */
   dispose(): Promise<void>;
 }
@@ -68,6 +74,7 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
       });
     },
   });
+  const terminals = new TerminalsService({ engine, closeCircuit: (circuitId) => circuits.close(circuitId) });
 
   const rpc = new RpcServer(
     [
@@ -77,13 +84,16 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
       register(circuitsService, circuits, circuitsSchemas),
       register(promptsService, prompts, promptsSchemas),
       register(credentialsService, credentials, credentialsSchemas),
+      register(terminalsService, terminals, terminalsSchemas),
     ],
     (error, channel) => log.error(`call ${channel} failed`, error),
   );
   return {
     rpc,
     documents,
+    terminalFrames: terminals,
     async dispose() {
+      terminals.dispose();
       await circuits.dispose();
       hosts.dispose();
       profiles.dispose();

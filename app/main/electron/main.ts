@@ -88,7 +88,7 @@ app.whenReady().then(async () => {
   const services = await composeServices({ version: app.getVersion(), transport: 'electron', dataDir, openExternal: (url) => shell.openExternal(url) });
   serveAppProtocol();
   lockSession();
-  attachElectronIpc(ipcMain, services.rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`));
+  attachElectronIpc(ipcMain, services.rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`), { terminals: services.terminalFrames });
   await createWindow(services.documents);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow(services.documents);

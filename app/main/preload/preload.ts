@@ -3,9 +3,14 @@
  * the contract's table (never ipcRenderer itself). Method functions return the `{ok, value}` /
  * `{ok, error}` Result envelope, because Electron flattens a thrown error to its message and the
  * renderer needs the typed code. Event functions return an unsubscribe function.
+ *
+ * Terminal frames add exactly two functions: `terminal:sendFrame(bytes)` (a Uint8Array, sent on
+ * the `terminal:frame` channel) and `terminal:onFrame(listener)` (frames from main, returns an
+ * unsubscribe function).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { channelTable } from '../../shared/contract/channels';
+import { TERMINAL_BRIDGE_SEND, TERMINAL_BRIDGE_SUBSCRIBE, TERMINAL_FRAME_CHANNEL } from '../../shared/rpc/terminalFrames';
 
 const api: Record<string, (...args: never[]) => unknown> = {};
 for (const { channel, kind } of channelTable) {
@@ -21,5 +26,19 @@ for (const { channel, kind } of channelTable) {
     };
   }
 }
+
+api[TERMINAL_BRIDGE_SEND] = (bytes: Uint8Array) => {
+  // Only bytes cross; anything else is dropped here rather than sent to main.
+  if (bytes instanceof Uint8Array) ipcRenderer.send(TERMINAL_FRAME_CHANNEL, bytes);
+};
+api[TERMINAL_BRIDGE_SUBSCRIBE] = (listener: (bytes: Uint8Array) => void) => {
+  const forward = (_event: IpcRendererEvent, bytes: unknown): void => {
+    if (bytes instanceof Uint8Array) listener(bytes);
+  };
+  ipcRenderer.on(TERMINAL_FRAME_CHANNEL, forward);
+  return () => {
+    ipcRenderer.removeListener(TERMINAL_FRAME_CHANNEL, forward);
+  };
+};
 
 contextBridge.exposeInMainWorld('hopline', Object.freeze(api));

@@ -1,6 +1,11 @@
 /**
  * Web mode's transport: an HTTP server on 127.0.0.1 that serves the built renderer and carries
  * the contract over a WebSocket at /rpc. Every request passes webGuards first.
+ *
+ * On that one socket, text messages are JSON contract frames and binary messages are terminal
+ * frames (shared/rpc/terminalFrames.ts), handed to the terminal frame hub's connection for this
+ * socket; OUTPUT goes back as binary messages. A malformed binary frame gets a JSON error frame
+ * and the connection keeps working.
  */
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
@@ -10,6 +15,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/model/errors';
 import { FRAME_LIMITS, parseClientFrame, type ServerFrame } from '../../shared/rpc/protocol';
 import { RpcConnection, type RpcServer } from '../../shared/rpc/server';
+import { type TerminalFrameConnection, type TerminalFrameHub } from '../services/terminals/streamRouter';
 import { securityHeaders } from './securityHeaders';
 import { resolveStaticFile } from './staticFiles';
 import { checkRequest, newToken, tokenCookieName } from './webGuards';
@@ -25,6 +31,8 @@ export interface WebServerOptions {
   port?: number;
   /** For tests only; a real run always makes a fresh random token. */
   token?: string;
+  /** Terminal frames; default: the hub compose.ts linked to `rpc`. Without one, binary frames get BAD_FRAME. */
+  terminals?: TerminalFrameHub;
 }
 
 export interface RunningWebServer {
@@ -47,10 +55,20 @@ function sendFrame(ws: WebSocket, frame: ServerFrame): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
 }
 
-function handleMessage(ws: WebSocket, connection: RpcConnection, data: RawData, isBinary: boolean): void {
+function asBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+function handleMessage(ws: WebSocket, connection: RpcConnection, terminals: TerminalFrameConnection | null, data: RawData, isBinary: boolean): void {
   const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
   if (isBinary) {
-    sendFrame(ws, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Binary frames are reserved for terminal data' } });
+    if (!terminals) {
+      sendFrame(ws, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Binary frames are reserved for terminal data' } });
+      return;
+    }
+    // Decoding is strict and never throws; a bad frame comes back through the peer's error().
+    terminals.receive(asBytes(data));
     return;
   }
   if (size > FRAME_LIMITS.maxTextBytes) {
@@ -74,6 +92,7 @@ function handleMessage(ws: WebSocket, connection: RpcConnection, data: RawData, 
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const token = options.token ?? newToken();
+  const hub = options.terminals;
   let port = 0;
 
   const server = http.createServer((req, res) => {
@@ -124,8 +143,18 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     if (url.pathname !== RPC_PATH) return rejectUpgrade(socket, 404);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new RpcConnection(options.rpc, (frame) => sendFrame(ws, frame));
-      ws.on('message', (data, isBinary) => handleMessage(ws, connection, data, isBinary));
-      ws.on('close', () => connection.close());
+      const terminals =
+        hub?.connect({
+          send: (frame) => {
+            if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+          },
+          error: (error) => sendFrame(ws, { type: 'error', error }),
+        }) ?? null;
+      ws.on('message', (data, isBinary) => handleMessage(ws, connection, terminals, data, isBinary));
+      ws.on('close', () => {
+        connection.close();
+        terminals?.close();
+      });
       ws.on('error', () => ws.terminate());
     });
   });

@@ -24,6 +24,9 @@ class FakeAppService implements IAppService {
     this.pong.fire(p);
     return p;
   }
+  async openExternal() {
+    throw new HoplineError('NOT_AVAILABLE', 'web mode');
+  }
 }
 
 /** A server and a client joined by an in-memory frame pipe (frames JSON round-tripped, as on the wire). */

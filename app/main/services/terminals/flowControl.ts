@@ -1,0 +1,201 @@
+/**
+ * Flow control for one terminal's output (ARCHITECTURE.md, "Terminal data path").
+ *
+ * Output from the shell channel is batched into payloads of at most BATCH bytes (flushed when a
+ * batch fills, or on the next turn of the event loop) and delivered to every attached sink.
+ * Each sink owes acks for what it was sent; the terminal's pressure is what sits here unsent
+ * plus the largest amount any one sink has not acknowledged. At HIGH the source (the ssh2
+ * channel) is paused, so ssh2 stops adjusting the SSH window and the remote stalls; at LOW or
+ * below it resumes.
+ *
+ * With no sink attached, output stays here, and the same watermark pauses the channel once
+ * HIGH bytes wait: the memory a terminal holds is bounded whether or not anyone reads it.
+ *
+ * Watermarks: the renderer acks from xterm's write callback in steps of about 64 KiB
+ * (TerminalStreams: every 64 KiB, or when it has caught up). LOW must be above that step, or a
+ * renderer that has processed everything but holds a sub-step remainder could leave a paused
+ * terminal paused; HIGH is eight steps, enough to keep output flowing while acks travel back
+ * over IPC or a WebSocket (a few ms), and small enough that what xterm must still parse after a
+ * Ctrl-C is a few ms of work, not seconds. (The SSH channel window, 2 MiB in ssh2, and ssh2's
+ * stream buffer bound what is still in flight on top of this; both are fixed in ssh2.)
+ */
+export const FLOW_LIMITS = {
+  /** Pause the channel when this much output is unacknowledged (or waiting for a viewer). */
+  highWaterBytes: 512 * 1024,
+  /** Resume it once the unacknowledged output is down to this. */
+  lowWaterBytes: 128 * 1024,
+  /** Largest OUTPUT payload; equals TERMINAL_FRAME_LIMITS.maxPayloadBytes. */
+  batchBytes: 64 * 1024,
+} as const;
+
+/** What gets paused: the ssh2 channel (and its stderr). */
+export interface PausableSource {
+  pause(): void;
+  resume(): void;
+}
+
+/** One viewer of the output (a connection that ATTACHed). Identity is the object. */
+export interface FlowSink {
+  deliver(payload: Uint8Array): void;
+}
+
+export interface FlowControlOptions {
+  highWaterBytes?: number;
+  lowWaterBytes?: number;
+  batchBytes?: number;
+  /** Runs a flush on the next turn of the event loop; default setImmediate. */
+  schedule?: (flush: () => void) => void;
+}
+
+export class FlowControl {
+  private readonly high: number;
+  private readonly low: number;
+  private readonly batch: number;
+  private readonly schedule: (flush: () => void) => void;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private readonly sinks = new Map<FlowSink, { unacked: number }>();
+  private paused = false;
+  private flushScheduled = false;
+  private disposed = false;
+
+  constructor(private readonly source: PausableSource, options: FlowControlOptions = {}) {
+    this.high = options.highWaterBytes ?? FLOW_LIMITS.highWaterBytes;
+    this.low = options.lowWaterBytes ?? FLOW_LIMITS.lowWaterBytes;
+    this.batch = options.batchBytes ?? FLOW_LIMITS.batchBytes;
+    if (!(this.low < this.high) || this.batch < 1) throw new RangeError('FlowControl needs low < high and a positive batch');
+    this.schedule = options.schedule ?? ((flush) => setImmediate(flush));
+  }
+
+  /** Output from the channel. */
+  push(chunk: Uint8Array): void {
+    if (this.disposed || chunk.byteLength === 0) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.byteLength;
+    if (this.sinks.size > 0) {
+      if (this.pendingBytes >= this.batch) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        this.schedule(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
+    }
+    this.update();
+  }
+
+  /** Sends everything waiting to every sink now, in payloads of at most `batch` bytes. Kept while no sink is attached. */
+  flush(): void {
+    if (this.disposed || this.sinks.size === 0 || this.pendingBytes === 0) return;
+    while (this.pendingBytes > 0) {
+      const payload = this.take(Math.min(this.batch, this.pendingBytes));
+      for (const [sink, state] of this.sinks) {
+        state.unacked += payload.byteLength;
+        sink.deliver(payload);
+      }
+    }
+    this.update();
+  }
+
+  /**
+   * A viewer arrives and gets whatever waited for one. Attaching a sink that is already
+   * attached restarts it (a reloaded page): what it owed is forgiven.
+   */
+  attach(sink: FlowSink): void {
+    if (this.disposed) return;
+    this.sinks.set(sink, { unacked: 0 });
+    this.flush();
+    this.update();
+  }
+
+  detach(sink: FlowSink): void {
+    if (this.sinks.delete(sink)) this.update();
+  }
+
+  /** `n` bytes processed by this sink; more than it was sent and still owes is clamped. Returns what counted. */
+  ack(sink: FlowSink, n: number): number {
+    const state = this.sinks.get(sink);
+    if (!state || !(n > 0)) return 0;
+    const accepted = Math.min(Math.floor(n), state.unacked);
+    state.unacked -= accepted;
+    this.update();
+    return accepted;
+  }
+
+  /** Unsent output plus the most any one sink owes: what the watermarks compare against. */
+  get pressure(): number {
+    let most = 0;
+    for (const { unacked } of this.sinks.values()) most = Math.max(most, unacked);
+    return this.pendingBytes + most;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  get waitingBytes(): number {
+    return this.pendingBytes;
+  }
+
+  get sinkCount(): number {
+    return this.sinks.size;
+  }
+
+  unackedBy(sink: FlowSink): number {
+    return this.sinks.get(sink)?.unacked ?? 0;
+  }
+
+  /** Forgets output and sinks. The owner decides what becomes of the source. */
+  dispose(): void {
+    this.disposed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.sinks.clear();
+  }
+
+  private update(): void {
+    if (this.disposed) return;
+    const pressure = this.pressure;
+    if (!this.paused && pressure >= this.high) {
+      this.paused = true;
+      this.source.pause();
+    } else if (this.paused && pressure <= this.low) {
+      // State first: a source may deliver synchronously from resume().
+      this.paused = false;
+      this.source.resume();
+    }
+  }
+
+  /** Removes the first `n` pending bytes as one payload (no copy when a chunk fits exactly). */
+  private take(n: number): Uint8Array {
+    const first = this.pending[0]!;
+    if (first.byteLength === n) {
+      this.pending.shift();
+      this.pendingBytes -= n;
+      return first;
+    }
+    if (first.byteLength > n) {
+      this.pending[0] = first.subarray(n);
+      this.pendingBytes -= n;
+      return first.subarray(0, n);
+    }
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const chunk = this.pending[0]!;
+      const want = n - at;
+      if (chunk.byteLength <= want) {
+        out.set(chunk, at);
+        at += chunk.byteLength;
+        this.pending.shift();
+      } else {
+        out.set(chunk.subarray(0, want), at);
+        this.pending[0] = chunk.subarray(want);
+        at = n;
+      }
+    }
+    this.pendingBytes -= n;
+    return out;
+  }
+}

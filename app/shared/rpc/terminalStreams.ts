@@ -1,0 +1,126 @@
+/**
+ * The renderer's side of the terminal frames, transport-agnostic: give it a way to send a frame
+ * (a binary WebSocket message, or the preload's `terminal:sendFrame`) and feed it every frame
+ * that arrives. The terminal view then does:
+ *
+ *   const streams = new TerminalStreams({ sendFrame });
+ *   streams.attach(streamId, (bytes) => xterm.write(bytes, () => streams.ack(streamId, bytes.length)));
+ *   xterm.onData((text) => streams.input(streamId, encoder.encode(text)));
+ *
+ * Acks are counted here and sent every ACK_EVERY bytes, or as soon as everything received has
+ * been processed (so an idle terminal owes the main side nothing, whatever its ack batching).
+ */
+import { ErrorCode, type WireError } from '../model/errors';
+import type { Disposable } from '../model/event';
+import { decodeTerminalFrame, encodeTerminalFrame, FROM_MAIN, TERMINAL_FRAME_LIMITS } from './terminalFrames';
+
+/** The renderer acks about this often ("every ~64 KB", ARCHITECTURE.md). */
+export const ACK_EVERY_BYTES = 64 * 1024;
+
+export interface TerminalStreamsOptions {
+  sendFrame(bytes: Uint8Array): void;
+  /** A frame from the main side that could not be read; dropped after this. */
+  onError?(error: WireError): void;
+  /** Default ACK_EVERY_BYTES. */
+  ackEveryBytes?: number;
+}
+
+interface StreamState {
+  onData: (bytes: Uint8Array) => void;
+  /** Delivered to onData, not yet reported processed through ack(). */
+  outstanding: number;
+  /** Reported processed, not yet sent in an ACK frame. */
+  unsent: number;
+}
+
+export class TerminalStreams {
+  private readonly streams = new Map<number, StreamState>();
+  private readonly ackEvery: number;
+
+  constructor(private readonly options: TerminalStreamsOptions) {
+    this.ackEvery = Math.max(1, Math.floor(options.ackEveryBytes ?? ACK_EVERY_BYTES));
+  }
+
+  /**
+   * Starts (or restarts) receiving a stream's output. Attaching a stream already attached
+   * replaces its listener and starts its ack count afresh, as the main side does.
+   */
+  attach(streamId: number, onData: (bytes: Uint8Array) => void): Disposable {
+    const state: StreamState = { onData, outstanding: 0, unsent: 0 };
+    this.streams.set(streamId, state);
+    this.send({ type: 'attach', streamId });
+    return {
+      dispose: () => {
+        if (this.streams.get(streamId) === state) this.detach(streamId);
+      },
+    };
+  }
+
+  detach(streamId: number): void {
+    if (!this.streams.delete(streamId)) return;
+    this.send({ type: 'detach', streamId });
+  }
+
+  /** After a reconnect (a new server-side connection): ATTACH every stream again. */
+  reattachAll(): void {
+    for (const [streamId, state] of this.streams) {
+      state.outstanding = 0;
+      state.unsent = 0;
+      this.send({ type: 'attach', streamId });
+    }
+  }
+
+  get attachedStreams(): number[] {
+    return [...this.streams.keys()];
+  }
+
+  /**
+   * `n` bytes of this stream's output have been processed (call it from xterm's write
+   * callback). More than was delivered is clamped.
+   */
+  ack(streamId: number, n: number): void {
+    const state = this.streams.get(streamId);
+    if (!state || !(n > 0)) return;
+    const bytes = Math.min(Math.floor(n), state.outstanding);
+    state.outstanding -= bytes;
+    state.unsent += bytes;
+    if (state.unsent > 0 && (state.unsent >= this.ackEvery || state.outstanding === 0)) {
+      const count = state.unsent;
+      state.unsent = 0;
+      this.send({ type: 'ack', streamId, bytes: count });
+    }
+  }
+
+  /** Keystrokes or a paste: sent at once, never batched; split into frames of at most 64 KiB. */
+  input(streamId: number, bytes: Uint8Array): void {
+    const max = TERMINAL_FRAME_LIMITS.maxPayloadBytes;
+    for (let at = 0; at < bytes.byteLength; at += max) {
+      this.send({ type: 'input', streamId, data: bytes.subarray(at, Math.min(at + max, bytes.byteLength)) });
+    }
+  }
+
+  /** Feed every terminal frame from the main side here (a binary WebSocket message, an IPC frame). */
+  receive(data: Uint8Array | ArrayBuffer): void {
+    const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
+    if (!bytes) {
+      this.options.onError?.({ code: ErrorCode.BAD_FRAME, message: 'A terminal frame must be bytes' });
+      return;
+    }
+    const decoded = decodeTerminalFrame(bytes, FROM_MAIN);
+    if (!decoded.ok) {
+      this.options.onError?.(decoded.error);
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame.type !== 'output') return;
+    const state = this.streams.get(frame.streamId);
+    // Output for a stream we detached from may still be in flight: drop it.
+    if (!state) return;
+    state.outstanding += frame.data.byteLength;
+    state.onData(frame.data);
+  }
+
+  private send(frame: Parameters<typeof encodeTerminalFrame>[0]): void {
+    this.options.sendFrame(encodeTerminalFrame(frame));
+  }
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { FLOW_LIMITS, FlowControl, type FlowSink } from '../../../../../app/main/services/terminals/flowControl';
+
+class FakeChannel {
+  paused = false;
+  pauses = 0;
+  resumes = 0;
+  pause() {
+    this.paused = true;
+    this.pauses++;
+  }
+  resume() {
+    this.paused = false;
+    this.resumes++;
+  }
+}
+
+class Sink implements FlowSink {
+  payloads: Uint8Array[] = [];
+  deliver(payload: Uint8Array) {
+    this.payloads.push(payload);
+  }
+  get bytes() {
+    return this.payloads.reduce((n, p) => n + p.length, 0);
+  }
+}
+
+/** A scheduler the test runs by hand, in place of setImmediate. */
+function manual() {
+  const queue: (() => void)[] = [];
+  return { schedule: (fn: () => void) => queue.push(fn), run: () => queue.splice(0).forEach((fn) => fn()), get size() { return queue.length; } };
+}
+
+const KiB = 1024;
+const chunk = (n: number, fill = 0) => new Uint8Array(n).fill(fill);
+
+describe('FlowControl', () => {
+  it('has watermarks above the renderer ack step (64 KiB) and a batch of one frame', () => {
+    expect(FLOW_LIMITS).toEqual({ highWaterBytes: 512 * KiB, lowWaterBytes: 128 * KiB, batchBytes: 64 * KiB });
+    expect(() => new FlowControl(new FakeChannel(), { highWaterBytes: 10, lowWaterBytes: 10 })).toThrow(RangeError);
+  });
+
+  it('batches small chunks until the next turn, and flushes at once when a frame fills', () => {
+    const timer = manual();
+    const flow = new FlowControl(new FakeChannel(), { schedule: timer.schedule });
+    const sink = new Sink();
+    flow.attach(sink);
+    flow.push(chunk(10, 1));
+    flow.push(chunk(20, 2));
+    expect(sink.payloads).toEqual([]);
+    expect(timer.size).toBe(1);
+    timer.run();
+    expect(sink.payloads.map((p) => p.length)).toEqual([30]);
+    expect([...sink.payloads[0]!.subarray(8, 12)]).toEqual([1, 1, 2, 2]);
+    // 32 KiB chunks (ssh2's packet size): two fill a frame, flushed without waiting.
+    flow.push(chunk(32 * KiB));
+    flow.push(chunk(32 * KiB));
+    expect(sink.payloads.map((p) => p.length)).toEqual([30, 64 * KiB]);
+    // Never a payload over one frame.
+    flow.push(chunk(100 * KiB));
+    expect(sink.payloads.map((p) => p.length)).toEqual([30, 64 * KiB, 64 * KiB, 36 * KiB]);
+    timer.run();
+    expect(sink.bytes).toBe(30 + 64 * KiB + 100 * KiB);
+  });
+
+  it('pauses the channel at HIGH unacknowledged bytes and resumes at LOW; acks reduce the count', () => {
+    const channel = new FakeChannel();
+    const flow = new FlowControl(channel, { schedule: () => undefined });
+    const sink = new Sink();
+    flow.attach(sink);
+    for (let i = 0; i < 15; i++) flow.push(chunk(32 * KiB));
+    // 448 KiB sent in 64 KiB frames, 32 KiB waiting for the next turn: both count.
+    expect([flow.unackedBy(sink), flow.waitingBytes, flow.pressure]).toEqual([448 * KiB, 32 * KiB, 480 * KiB]);
+    expect(channel.paused).toBe(false);
+    flow.push(chunk(32 * KiB));
+    expect([flow.unackedBy(sink), flow.pressure]).toEqual([512 * KiB, 512 * KiB]);
+    expect(channel.paused).toBe(true);
+    expect(flow.ack(sink, 64 * KiB)).toBe(64 * KiB);
+    expect(flow.unackedBy(sink)).toBe(448 * KiB);
+    expect(channel.paused).toBe(true);
+    flow.ack(sink, 320 * KiB);
+    expect(flow.pressure).toBe(128 * KiB);
+    expect(channel.paused).toBe(false);
+    expect([channel.pauses, channel.resumes]).toEqual([1, 1]);
+  });
+
+  it('clamps an ack larger than what the sink owes', () => {
+    const channel = new FakeChannel();
+    const flow = new FlowControl(channel, { schedule: () => undefined });
+    const sink = new Sink();
+    flow.attach(sink);
+    for (let i = 0; i < 16; i++) flow.push(chunk(32 * KiB));
+    expect(channel.paused).toBe(true);
+    expect(flow.ack(sink, 10 * 1024 * KiB)).toBe(512 * KiB);
+    expect(flow.unackedBy(sink)).toBe(0);
+    // A huge ack in advance buys nothing: the next output counts in full.
+    for (let i = 0; i < 16; i++) flow.push(chunk(32 * KiB));
+    expect(channel.paused).toBe(true);
+    expect(flow.ack(sink, -5)).toBe(0);
+    expect(flow.ack(sink, Number.NaN)).toBe(0);
+    expect(flow.ack(new Sink(), 100)).toBe(0);
+  });
+
+  it('with no viewer keeps output only up to HIGH (then pauses) and hands it to the first one attaching', () => {
+    const channel = new FakeChannel();
+    const timer = manual();
+    const flow = new FlowControl(channel, { schedule: timer.schedule });
+    for (let i = 0; i < 16; i++) flow.push(chunk(32 * KiB, i));
+    expect(timer.size).toBe(0);
+    expect(flow.waitingBytes).toBe(512 * KiB);
+    expect(channel.paused).toBe(true);
+    const sink = new Sink();
+    flow.attach(sink);
+    expect(sink.bytes).toBe(512 * KiB);
+    expect(sink.payloads.every((p) => p.length === 64 * KiB)).toBe(true);
+    expect(sink.payloads[0]![0]).toBe(0);
+    expect(sink.payloads[7]![64 * KiB - 1]).toBe(15);
+    expect(flow.waitingBytes).toBe(0);
+    expect(channel.paused).toBe(true);
+    flow.ack(sink, 512 * KiB);
+    expect(channel.paused).toBe(false);
+  });
+
+  it('a viewer that leaves takes its debt with it; one that re-attaches starts afresh', () => {
+    const channel = new FakeChannel();
+    const flow = new FlowControl(channel, { schedule: () => undefined });
+    const slow = new Sink();
+    const fast = new Sink();
+    flow.attach(slow);
+    flow.attach(fast);
+    for (let i = 0; i < 16; i++) flow.push(chunk(32 * KiB));
+    flow.ack(fast, 512 * KiB);
+    // The slowest viewer holds the channel.
+    expect(channel.paused).toBe(true);
+    flow.detach(slow);
+    expect(channel.paused).toBe(false);
+    for (let i = 0; i < 16; i++) flow.push(chunk(32 * KiB));
+    expect(channel.paused).toBe(true);
+    flow.attach(fast);
+    expect(flow.unackedBy(fast)).toBe(0);
+    expect(channel.paused).toBe(false);
+  });
+
+  it('copes with a source that delivers synchronously from resume()', () => {
+    const flow: FlowControl = new FlowControl(
+      {
+        pause: () => undefined,
+        resume: () => flow.push(chunk(1)),
+      },
+      { highWaterBytes: 100, lowWaterBytes: 10, batchBytes: 50, schedule: () => undefined },
+    );
+    const sink = new Sink();
+    flow.attach(sink);
+    flow.push(chunk(50));
+    flow.push(chunk(50));
+    expect(flow.isPaused).toBe(true);
+    flow.ack(sink, 100);
+    expect(flow.isPaused).toBe(false);
+    expect(flow.waitingBytes).toBe(1);
+  });
+
+  it('forgets everything when disposed', () => {
+    const timer = manual();
+    const flow = new FlowControl(new FakeChannel(), { schedule: timer.schedule });
+    const sink = new Sink();
+    flow.attach(sink);
+    flow.push(chunk(5));
+    flow.dispose();
+    timer.run();
+    flow.push(chunk(5));
+    expect(sink.payloads).toEqual([]);
+    expect(flow.pressure).toBe(0);
+  });
+});

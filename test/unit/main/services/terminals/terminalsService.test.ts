@@ -1,0 +1,324 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_INPUT_BACKLOG_BYTES, TerminalsService, type TerminalsEngine } from '../../../../../app/main/services/terminals/terminalsService';
+import type { WireError } from '../../../../../app/shared/model/errors';
+import { Emitter } from '../../../../../app/shared/model/event';
+import type { CircuitSummary } from '../../../../../app/shared/model/hop';
+import { decodeTerminalFrame, encodeTerminalFrame, FROM_MAIN, type TerminalFrame } from '../../../../../app/shared/rpc/terminalFrames';
+
+class FakeStderr extends EventEmitter {
+  paused = false;
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
+}
+
+/** Just enough of an ssh2 ClientChannel. */
+class FakeChannel extends EventEmitter {
+  stderr = new FakeStderr();
+  paused = false;
+  closed = false;
+  written: Buffer[] = [];
+  writableLength = 0;
+  windows: number[][] = [];
+  pause() {
+    this.paused = true;
+    return this;
+  }
+  resume() {
+    this.paused = false;
+    return this;
+  }
+  write(data: Uint8Array) {
+    this.written.push(Buffer.from(data));
+    return true;
+  }
+  setWindow(rows: number, cols: number, height: number, width: number) {
+    this.windows.push([rows, cols, height, width]);
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+class FakeEngine implements TerminalsEngine {
+  circuits = new Map<string, CircuitSummary>();
+  changed = new Emitter<CircuitSummary>();
+  onDidChange = this.changed.event;
+  channels: FakeChannel[] = [];
+  ptys: unknown[] = [];
+  refuse: Error | null = null;
+  hang = false;
+
+  addCircuit(id: string) {
+    this.circuits.set(id, { id, hostIds: ['a', 'b', 'c'], profileId: null, hopNames: ['bastion-mfa', 'bastion-key', 'target'], state: 'open', error: null });
+  }
+  target(circuitId: string) {
+    if (this.circuits.get(circuitId)?.state !== 'open') throw Object.assign(new Error('not open'), { code: 'INVALID_ARGUMENT' });
+    return {
+      shell: ((pty: unknown, cb: (err: Error | undefined, channel: FakeChannel) => void) => {
+        this.ptys.push(pty);
+        if (this.hang) return;
+        const channel = new FakeChannel();
+        setImmediate(() => {
+          if (this.refuse) cb(this.refuse, undefined as unknown as FakeChannel);
+          else {
+            this.channels.push(channel);
+            cb(undefined, channel);
+          }
+        });
+      }) as never,
+    };
+  }
+  list() {
+    return [...this.circuits.values()].filter((c) => c.state === 'open' || c.state === 'opening');
+  }
+  end(id: string, state: 'closed' | 'failed', error: WireError | null = null) {
+    const c = { ...this.circuits.get(id)!, state, error };
+    this.circuits.set(id, c);
+    this.changed.fire(c);
+  }
+}
+
+function setup(options: { closeGraceMs?: number; openTimeoutMs?: number } = {}) {
+  const engine = new FakeEngine();
+  engine.addCircuit('c1');
+  const closed: string[] = [];
+  const service = new TerminalsService({
+    engine,
+    closeCircuit: async (id) => {
+      closed.push(id);
+      engine.end(id, 'closed');
+    },
+    flow: { schedule: (fn) => queueMicrotask(fn) },
+    ...options,
+  });
+  const exits: unknown[] = [];
+  const ends: unknown[] = [];
+  service.onDidExit((e) => exits.push(e));
+  service.onDidEnd((e) => ends.push(e));
+  return { engine, service, closed, exits, ends };
+}
+
+function peer() {
+  const frames: TerminalFrame[] = [];
+  const errors: WireError[] = [];
+  return {
+    frames,
+    errors,
+    send: (bytes: Uint8Array) => {
+      const decoded = decodeTerminalFrame(bytes, FROM_MAIN);
+      if (!decoded.ok) throw new Error(decoded.error.message);
+      frames.push(decoded.frame);
+    },
+    error: (e: WireError) => errors.push(e),
+    text: () => frames.map((f) => (f.type === 'output' ? Buffer.from(f.data).toString() : '')).join(''),
+  };
+}
+
+const flushMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
+
+let current: TerminalsService | null = null;
+afterEach(() => {
+  current?.dispose();
+  current = null;
+  vi.useRealTimers();
+});
+
+describe('TerminalsService', () => {
+  it('opens a shell with an xterm-256color PTY of the asked size, and lists it', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const opened = await service.open({ circuitId: 'c1', cols: 132, rows: 43 });
+    expect(engine.ptys).toEqual([{ term: 'xterm-256color', cols: 132, rows: 43, width: 0, height: 0 }]);
+    expect(opened.streamId).toBe(1);
+    const second = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    expect(second.streamId).toBe(2);
+    expect(await service.list()).toEqual([
+      { terminalId: opened.terminalId, streamId: 1, circuitId: 'c1', cols: 132, rows: 43 },
+      { terminalId: second.terminalId, streamId: 2, circuitId: 'c1', cols: 80, rows: 24 },
+    ]);
+    await service.resize(opened.terminalId, 100, 30);
+    expect(engine.channels[0]!.windows).toEqual([[30, 100, 0, 0]]);
+    expect((await service.list())[0]).toMatchObject({ cols: 100, rows: 30 });
+    await expect(service.resize('nope', 1, 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('refuses a circuit that is not open, and names the target when it refuses a shell or does not answer', async () => {
+    const { engine, service } = setup({ openTimeoutMs: 50 });
+    current = service;
+    await expect(service.open({ circuitId: 'nope', cols: 80, rows: 24 })).rejects.toThrow();
+    engine.refuse = new Error('administratively prohibited');
+    await expect(service.open({ circuitId: 'c1', cols: 80, rows: 24 })).rejects.toMatchObject({ code: 'FORWARD_REFUSED', hop: { index: 2, name: 'target' } });
+    engine.refuse = null;
+    engine.hang = true;
+    await expect(service.open({ circuitId: 'c1', cols: 80, rows: 24 })).rejects.toMatchObject({ code: 'HOP_TIMEOUT', hop: { index: 2, name: 'target' } });
+    expect(await service.list()).toEqual([]);
+  });
+
+  it('routes output only to connections that attached, and input straight to the channel', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const { streamId } = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const channel = engine.channels[0]!;
+    const a = peer();
+    const b = peer();
+    const ca = service.connect(a);
+    service.connect(b);
+    channel.emit('data', Buffer.from('before attach '));
+    ca.receive(encodeTerminalFrame({ type: 'attach', streamId }));
+    // What waited for a viewer arrives on attach.
+    expect(a.text()).toBe('before attach ');
+    channel.emit('data', Buffer.from('hello '));
+    channel.stderr.emit('data', Buffer.from('world'));
+    await flushMicrotasks();
+    expect(a.text()).toBe('before attach hello world');
+    expect(a.frames.every((f) => f.type === 'output' && f.streamId === streamId)).toBe(true);
+    expect(b.frames).toEqual([]);
+    // Keystrokes from any connection go out at once.
+    ca.receive(encodeTerminalFrame({ type: 'input', streamId, data: new Uint8Array([0x03]) }));
+    expect(channel.written).toEqual([Buffer.from([0x03])]);
+    expect(service.flowOf((await service.list())[0]!.terminalId)).toMatchObject({ pressure: 25, viewers: 1, paused: false });
+    ca.receive(encodeTerminalFrame({ type: 'ack', streamId, bytes: 25 }));
+    expect(service.flowOf((await service.list())[0]!.terminalId)).toMatchObject({ pressure: 0 });
+    ca.receive(encodeTerminalFrame({ type: 'detach', streamId }));
+    channel.emit('data', Buffer.from('unseen'));
+    await flushMicrotasks();
+    expect(a.text()).toBe('before attach hello world');
+  });
+
+  it('pauses a channel nobody acks at the high watermark; closing the connection drops its attachment, not the terminal', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const { streamId, terminalId } = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const channel = engine.channels[0]!;
+    const p = peer();
+    const connection = service.connect(p);
+    connection.receive(encodeTerminalFrame({ type: 'attach', streamId }));
+    for (let i = 0; i < 16; i++) channel.emit('data', Buffer.alloc(32 * 1024));
+    expect(channel.paused).toBe(true);
+    expect(channel.stderr.paused).toBe(true);
+    connection.close();
+    expect(service.flowOf(terminalId)).toMatchObject({ viewers: 0, pressure: 0, paused: false });
+    expect(channel.paused).toBe(false);
+    expect(await service.list()).toHaveLength(1);
+    // A new page re-attaches by stream id.
+    const again = peer();
+    service.connect(again).receive(encodeTerminalFrame({ type: 'attach', streamId }));
+    channel.emit('data', Buffer.from('still here'));
+    await flushMicrotasks();
+    expect(again.text()).toBe('still here');
+  });
+
+  it('answers bad frames, unknown streams and refused input with typed errors', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const { streamId } = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const p = peer();
+    const connection = service.connect(p);
+    connection.receive(new Uint8Array([1, 2, 3]));
+    connection.receive(encodeTerminalFrame({ type: 'attach', streamId: 999 }));
+    connection.receive(encodeTerminalFrame({ type: 'input', streamId: 999, data: new Uint8Array([1]) }));
+    connection.receive(encodeTerminalFrame({ type: 'ack', streamId: 999, bytes: 5 }));
+    engine.channels[0]!.writableLength = MAX_INPUT_BACKLOG_BYTES + 1;
+    connection.receive(encodeTerminalFrame({ type: 'input', streamId, data: new Uint8Array([1]) }));
+    expect(p.errors.map((e) => e.code)).toEqual(['BAD_FRAME', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'FRAME_TOO_LARGE']);
+    expect(engine.channels[0]!.written).toEqual([]);
+  });
+
+  it('reports the exit status when the shell closes, and closes the circuit with its last terminal', async () => {
+    const { engine, service, exits, ends, closed } = setup();
+    current = service;
+    const one = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const two = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const p = peer();
+    service.connect(p).receive(encodeTerminalFrame({ type: 'attach', streamId: one.streamId }));
+    const [first, second] = engine.channels;
+    first!.emit('data', Buffer.from('bye'));
+    first!.emit('exit', 3);
+    first!.emit('close', 3);
+    // The last output is flushed before the exit is told.
+    expect(p.text()).toBe('bye');
+    expect(exits).toEqual([{ terminalId: one.terminalId, exitCode: 3, signal: null }]);
+    expect(first!.closed).toBe(true);
+    expect(closed).toEqual([]);
+    second!.emit('exit', null, 'SIGKILL');
+    second!.emit('close');
+    expect(exits).toEqual([
+      { terminalId: one.terminalId, exitCode: 3, signal: null },
+      { terminalId: two.terminalId, exitCode: null, signal: 'SIGKILL' },
+    ]);
+    expect(ends).toEqual([]);
+    expect(closed).toEqual(['c1']);
+    expect(await service.list()).toEqual([]);
+  });
+
+  it('leaves the circuit open when asked to, and on close() says DISCONNECTED', async () => {
+    const { service, ends, closed } = setup();
+    current = service;
+    const t = await service.open({ circuitId: 'c1', cols: 80, rows: 24, closeCircuitWhenLastEnds: false });
+    await service.close(t.terminalId);
+    await service.close(t.terminalId);
+    expect(ends).toEqual([{ terminalId: t.terminalId, reason: { code: 'DISCONNECTED', message: 'The terminal was closed' } }]);
+    expect(closed).toEqual([]);
+  });
+
+  it('ends every terminal of a lost circuit with the error naming the hop, without closing anything else', async () => {
+    const { engine, service, ends, exits, closed } = setup();
+    engine.addCircuit('c2');
+    current = service;
+    const a = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const b = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const other = await service.open({ circuitId: 'c2', cols: 80, rows: 24 });
+    const lost = { code: 'HOP_LOST' as const, message: 'Hop 2 (bastion-key) closed the connection.', hop: { index: 1, name: 'bastion-key' } };
+    engine.end('c1', 'failed', lost);
+    expect(ends).toEqual([
+      { terminalId: a.terminalId, reason: lost },
+      { terminalId: b.terminalId, reason: lost },
+    ]);
+    expect(exits).toEqual([]);
+    expect(closed).toEqual([]);
+    expect((await service.list()).map((t) => t.terminalId)).toEqual([other.terminalId]);
+    engine.end('c2', 'closed');
+    expect(ends.at(-1)).toEqual({ terminalId: other.terminalId, reason: { code: 'DISCONNECTED', message: 'The circuit was closed' } });
+  });
+
+  it('waits briefly after a close without exit status, so a dying circuit can name its hop', async () => {
+    const { engine, service, ends } = setup({ closeGraceMs: 100 });
+    current = service;
+    const a = await service.open({ circuitId: 'c1', cols: 80, rows: 24, closeCircuitWhenLastEnds: false });
+    const b = await service.open({ circuitId: 'c1', cols: 80, rows: 24, closeCircuitWhenLastEnds: false });
+    engine.channels[0]!.emit('close');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(ends).toEqual([{ terminalId: a.terminalId, reason: { code: 'DISCONNECTED', message: 'The shell on hop 3 (target) ended without an exit status' } }]);
+    engine.channels[1]!.emit('close');
+    const lost = { code: 'HOP_LOST' as const, message: 'Hop 1 (bastion-mfa) stopped answering keepalives.', hop: { index: 0, name: 'bastion-mfa' } };
+    engine.end('c1', 'failed', lost);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(ends.at(-1)).toEqual({ terminalId: b.terminalId, reason: lost });
+    expect(ends).toHaveLength(2);
+  });
+
+  it('does not close a circuit while another terminal on it is still opening', async () => {
+    const { engine, service, closed } = setup();
+    current = service;
+    const t = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    const opening = service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    await service.close(t.terminalId);
+    expect(closed).toEqual([]);
+    await opening;
+    expect(engine.channels).toHaveLength(2);
+  });
+
+  it('closes the new channel if the circuit ended while it was opening', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const opening = service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    engine.end('c1', 'closed');
+    await expect(opening).rejects.toMatchObject({ code: 'HOP_LOST' });
+    expect(engine.channels[0]!.closed).toBe(true);
+  });
+});
