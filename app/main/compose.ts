@@ -2,6 +2,8 @@
  * Composition root: builds the main-side services once and hands them, as one RpcServer,
  * to whichever transport is running (Electron IPC or the web-mode WebSocket).
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { appService } from '../shared/contract/app';
 import { circuitsService } from '../shared/contract/circuits';
 import { credentialsService } from '../shared/contract/credentials';
@@ -50,6 +52,17 @@ export interface Composed {
   dispose(): Promise<void>;
 }
 
+/** A file under <data dir>/session-logs for a terminal whose profile opted in, else null. */
+function sessionLogPath(dataDir: string, documents: DocumentStore, engine: CircuitEngine, circuitId: string, streamId: number): string | null {
+  const profileId = engine.list().find((c) => c.id === circuitId)?.profileId;
+  const profile = profileId ? documents.snapshot().profiles.find((p) => p.id === profileId) : undefined;
+  if (!profile?.terminal.sessionLog) return null;
+  const dir = path.join(dataDir, 'session-logs');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return path.join(dir, `${profile.name.replace(/[^\w.-]+/g, '_').slice(0, 80)}-${stamp}-${streamId}.log`);
+}
+
 export async function composeServices(facts: AppFacts, options: ComposeOptions = {}): Promise<Composed> {
   Emitter.onListenerError = (error) => log.error('event listener failed', error);
   const env = options.hostsEnvironment ?? defaultHostsEnvironment();
@@ -74,7 +87,7 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
       });
     },
   });
-  const terminals = new TerminalsService({ engine, closeCircuit: (circuitId) => circuits.close(circuitId) });
+  const terminals = new TerminalsService({ engine, closeCircuit: (circuitId) => circuits.close(circuitId), sessionLogPath: (circuitId, streamId) => sessionLogPath(facts.dataDir, documents, engine, circuitId, streamId) });
 
   const rpc = new RpcServer(
     [

@@ -9,6 +9,7 @@
  * failed, or DISCONNECTED when it was closed).
  */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Client, ClientChannel } from 'ssh2';
 import type { ITerminalsService, TerminalOpenRequest, TerminalSummary } from '../../../shared/contract/terminals';
 import { ErrorCode, HoplineError, type HopRef, type WireError } from '../../../shared/model/errors';
@@ -31,6 +32,12 @@ export interface TerminalsServiceOptions {
   engine: TerminalsEngine;
   /** Closes a circuit (the circuits service's close): used by closeCircuitWhenLastEnds. */
   closeCircuit(circuitId: string): Promise<void>;
+  /**
+   * Where this terminal's output is logged, when its circuit's profile opted in; null: not logged.
+   * Only output is written (what the terminal shows), never input: a masked password the user
+   * types is not echoed by the remote, so it never reaches the log.
+   */
+  sessionLogPath?(circuitId: string, streamId: number): string | null;
   /** For tests. */
   flow?: FlowControlOptions;
   openTimeoutMs?: number;
@@ -58,6 +65,7 @@ interface Terminal {
   sinks: Set<StreamSink>;
   endpoint: TerminalStreamEndpoint;
   exit: { exitCode: number | null; signal: string | null } | null;
+  sessionLog: WriteStream | null;
   closeCircuitWhenLastEnds: boolean;
   ended: boolean;
   grace: ReturnType<typeof setTimeout> | null;
@@ -185,9 +193,10 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
       this.options.flow,
     );
     const sinks = new Set<StreamSink>();
+    const streamId = this.allocateStreamId();
     const terminal: Terminal = {
       id: randomUUID(),
-      streamId: this.allocateStreamId(),
+      streamId,
       circuitId,
       cols,
       rows,
@@ -210,16 +219,21 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
         input: (data) => this.input(terminal, data),
       },
       exit: null,
+      sessionLog: this.openSessionLog(circuitId, streamId),
       closeCircuitWhenLastEnds,
       ended: false,
       grace: null,
     };
     this.terminals.set(terminal.id, terminal);
     this.byStream.set(terminal.streamId, terminal);
-    channel.on('data', (data: Buffer) => flow.push(data));
+    const output = (data: Buffer): void => {
+      terminal.sessionLog?.write(data);
+      flow.push(data);
+    };
+    channel.on('data', output);
     // With a PTY the remote merges stderr into the terminal; anything on the extended stream
     // is output all the same.
-    channel.stderr.on('data', (data: Buffer) => flow.push(data));
+    channel.stderr.on('data', output);
     channel.on('exit', (code: unknown, signal: unknown) => {
       terminal.exit = { exitCode: typeof code === 'number' ? code : null, signal: typeof signal === 'string' ? signal : null };
     });
@@ -276,6 +290,7 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
     for (const sink of terminal.sinks) sink.ended();
     terminal.sinks.clear();
     terminal.flow.dispose();
+    terminal.sessionLog?.end();
     const { channel } = terminal;
     channel.removeAllListeners('data');
     channel.stderr.removeAllListeners('data');
@@ -293,6 +308,15 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
     if ([...this.terminals.values()].some((t) => t.circuitId === circuitId)) return;
     if (!this.isOpen(circuitId)) return;
     this.options.closeCircuit(circuitId).catch((error: unknown) => log.error('closing a circuit after its last terminal failed', error));
+  }
+
+  private openSessionLog(circuitId: string, streamId: number): WriteStream | null {
+    const file = this.options.sessionLogPath?.(circuitId, streamId) ?? null;
+    if (!file) return null;
+    const stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
+    // A full disk must not take the terminal down: the log stops, the session goes on.
+    stream.on('error', (error) => log.error(`session log ${file} stopped`, error));
+    return stream;
   }
 
   private get(terminalId: string): Terminal {

@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_INPUT_BACKLOG_BYTES, TerminalsService, type TerminalsEngine } from '../../../../../app/main/services/terminals/terminalsService';
 import type { WireError } from '../../../../../app/shared/model/errors';
@@ -83,7 +86,7 @@ class FakeEngine implements TerminalsEngine {
   }
 }
 
-function setup(options: { closeGraceMs?: number; openTimeoutMs?: number } = {}) {
+function setup(options: { closeGraceMs?: number; openTimeoutMs?: number; sessionLogPath?: (circuitId: string, streamId: number) => string | null } = {}) {
   const engine = new FakeEngine();
   engine.addCircuit('c1');
   const closed: string[] = [];
@@ -254,6 +257,23 @@ describe('TerminalsService', () => {
     expect(ends).toEqual([]);
     expect(closed).toEqual(['c1']);
     expect(await service.list()).toEqual([]);
+  });
+
+  it('writes a session log of the output only, for a circuit whose profile opted in', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hl-session-log-'));
+    const asked: [string, number][] = [];
+    const { engine, service } = setup({ sessionLogPath: (circuitId, streamId) => (asked.push([circuitId, streamId]), path.join(dir, `s${streamId}.log`)) });
+    current = service;
+    const one = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    service.connect(peer()).receive(encodeTerminalFrame({ type: 'input', streamId: one.streamId, data: new TextEncoder().encode('typed-secret\r') }));
+    const channel = engine.channels[0]!;
+    channel.emit('data', Buffer.from('Password: '));
+    channel.emit('data', Buffer.from('\r\nwelcome\r\n'));
+    channel.emit('exit', 0);
+    channel.emit('close');
+    expect(asked).toEqual([['c1', one.streamId]]);
+    await expect.poll(() => readFileSync(path.join(dir, `s${one.streamId}.log`), 'utf8')).toBe('Password: \r\nwelcome\r\n');
+    expect(statSync(path.join(dir, `s${one.streamId}.log`)).mode & 0o777).toBe(0o600);
   });
 
   it('leaves the circuit open when asked to, and on close() says DISCONNECTED', async () => {
