@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, watchedPage } from '../helpers/browser';
 import { secretServiceMissingReason, startSecretService, type SecretService } from '../helpers/secretService';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { totpCode, type LabStatus } from '../lab/lab';
@@ -38,9 +38,7 @@ describe.runIf(runs)('builder, profiles, dialogs and one-click connect in Chromi
     const home = mkdtempSync(path.join(tmpdir(), 'hl-e2e-home-'));
     web = await startWebProcess({ env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: service.address } });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    page = await watchedPage(browser, { width: 1440, height: 900 }, problems);
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {

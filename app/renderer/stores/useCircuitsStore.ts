@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { CircuitPreview } from '../../shared/contract/circuits';
-import { HoplineError, type WireError } from '../../shared/model/errors';
+import { ErrorCode, HoplineError, type WireError } from '../../shared/model/errors';
 import type { CircuitSummary } from '../../shared/model/hop';
 import { onConnectionState, rpc } from '../rpc';
 import { describeError } from './describeError';
@@ -20,7 +20,11 @@ interface CircuitsState {
   hostKeyAlerts: HostKeyAlert[];
   dismissedAlerts: string[];
   load(): Promise<void>;
-  open(hostIds: string[], profileId?: string): Promise<void>;
+  /**
+   * Opens a circuit from this window. `circuitId` lets a caller (a terminal's Reconnect) know
+   * the circuit before it exists. Resolves with why it failed, or null once it is open.
+   */
+  open(hostIds: string[], profileId?: string, circuitId?: string): Promise<WireError | null>;
   close(circuitId: string): Promise<void>;
   select(circuitId: string | null): void;
   eventLog(circuitId: string): Promise<string[]>;
@@ -67,19 +71,20 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
       // The list only restores circuits opened before this window; events still flow without it.
     }
   },
-  async open(hostIds, profileId) {
-    const circuitId = crypto.randomUUID();
+  async open(hostIds, profileId, circuitId = crypto.randomUUID()) {
     set({ pending: { circuitId }, currentId: null, openError: null });
     try {
       const circuit = await rpc.circuits.open(profileId ? { hostIds, profileId, circuitId } : { hostIds, circuitId });
       noteChange(circuit);
       set({ currentId: circuit.id, pending: null });
+      return circuit.error;
     } catch (error) {
       // A circuit that got as far as 'opening' reports its failure through events; an open
       // refused before that (invalid, unknown host) has only this rejection to tell.
       if (!get().currentId) set({ openError: describeError(error) });
       set({ pending: null });
       if (error instanceof HoplineError && get().currentId) noteFailure(get().currentId!, { code: error.code, message: error.message, ...(error.hop ? { hop: error.hop } : {}) });
+      return error instanceof HoplineError ? error.toWire() : { code: ErrorCode.INTERNAL, message: 'Unexpected error' };
     }
   },
   async close(circuitId) {

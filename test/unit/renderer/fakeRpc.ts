@@ -9,6 +9,7 @@ import type { CircuitPreview } from '../../../app/shared/contract/circuits';
 import type { CredentialStatus, SecretKind } from '../../../app/shared/contract/credentials';
 import type { HostInput, HostSummary, ImportReport } from '../../../app/shared/contract/hosts';
 import type { ProfileInput, ProfileSummary, StoreStatus } from '../../../app/shared/contract/profiles';
+import type { TerminalOpenRequest, TerminalSummary } from '../../../app/shared/contract/terminals';
 import type { WireError } from '../../../app/shared/model/errors';
 import { Emitter } from '../../../app/shared/model/event';
 import type { CircuitSummary, HopStateEvent } from '../../../app/shared/model/hop';
@@ -28,12 +29,38 @@ function createFake() {
     credentialStatus: new Emitter<CredentialStatus>(),
     credentialKinds: new Emitter<{ hostId: string; kinds: SecretKind[] }>(),
     connection: new Emitter<ConnectionState>(),
+    terminalExited: new Emitter<{ terminalId: string; exitCode: number | null; signal: string | null }>(),
+    terminalEnded: new Emitter<{ terminalId: string; reason: WireError }>(),
+  };
+  let nextTerminal = 1;
+  /** Listeners of attached streams: `terminalStreams.emit(streamId, bytes)` plays output to them. */
+  const attached = new Map<number, (bytes: Uint8Array) => void>();
+  const terminalStreams = {
+    attach: vi.fn((streamId: number, onData: (bytes: Uint8Array) => void) => {
+      attached.set(streamId, onData);
+      return { dispose: () => terminalStreams.detach(streamId) };
+    }),
+    detach: vi.fn((streamId: number) => {
+      attached.delete(streamId);
+    }),
+    ack: vi.fn((_streamId: number, _bytes: number) => undefined),
+    input: vi.fn((_streamId: number, _bytes: Uint8Array) => undefined),
+    reattachAll: vi.fn(() => undefined),
+    emit(streamId: number, bytes: Uint8Array): boolean {
+      const listener = attached.get(streamId);
+      listener?.(bytes);
+      return listener !== undefined;
+    },
+    get attachedStreams(): number[] {
+      return [...attached.keys()];
+    },
   };
   const rpc = {
     app: {
       version: vi.fn(async () => '0.0.0'),
       info: vi.fn(async () => ({ name: 'Hopline', version: '0.0.0', transport: 'web' as const, platform: 'test', arch: 'x', dataDir: '/d', versions: { node: '20', electron: null, chrome: null } })),
       ping: vi.fn(async ({ nonce }: { nonce: string }) => ({ nonce, at: 1 })),
+      openExternal: vi.fn(async (_url: string) => undefined),
       onDidPong: events.pong.event,
     },
     hosts: {
@@ -79,17 +106,29 @@ function createFake() {
       onDidChangeStatus: events.credentialStatus.event,
       onDidChangeKinds: events.credentialKinds.event,
     },
+    terminals: {
+      open: vi.fn(async (_request: TerminalOpenRequest) => {
+        const n = nextTerminal++;
+        return { terminalId: `t${n}`, streamId: n };
+      }),
+      resize: vi.fn(async (_id: string, _cols: number, _rows: number) => undefined),
+      close: vi.fn(async (_id: string) => undefined),
+      list: vi.fn(async (): Promise<TerminalSummary[]> => []),
+      onDidExit: events.terminalExited.event,
+      onDidEnd: events.terminalEnded.event,
+    },
   };
+  const openExternalLink = vi.fn(async (_url: string) => undefined);
   // Starts 'connecting' so no store loads until a test says the link is open.
   function onConnectionState(listener: (state: ConnectionState) => void): () => void {
     listener('connecting');
     const sub = events.connection.event(listener);
     return () => sub.dispose();
   }
-  return { rpc, events, onConnectionState };
+  return { rpc, events, onConnectionState, terminalStreams, openExternalLink };
 }
 
 export const fake = createFake();
 
 /** The shape of app/renderer/rpc for vi.mock. */
-export const rpcModule = { rpc: fake.rpc, onConnectionState: fake.onConnectionState };
+export const rpcModule = { rpc: fake.rpc, onConnectionState: fake.onConnectionState, terminalStreams: fake.terminalStreams, openExternalLink: fake.openExternalLink };

@@ -15,12 +15,14 @@ interface CircuitStatusProps {
   circuit: CircuitSummary;
   rows: HopRow[];
   onDisconnect(): void;
+  /** A new terminal on the circuit's target (offered while it is open). */
+  onOpenTerminal(): void;
   /** The text block for "Copy details". */
   details(): Promise<string>;
 }
 
 /** One circuit: its state, hops, the failure if any (on the hop it concerns), and its actions. */
-export function CircuitStatus({ circuit, rows, onDisconnect, details }: CircuitStatusProps) {
+export function CircuitStatus({ circuit, rows, onDisconnect, onOpenTerminal, details }: CircuitStatusProps) {
   const [copyNote, setCopyNote] = useState<string | null>(null);
   const [fallback, setFallback] = useState<string | null>(null);
   const error = circuit.error;
@@ -61,6 +63,11 @@ export function CircuitStatus({ circuit, rows, onDisconnect, details }: CircuitS
         </div>
       )}
       <div className="actions">
+        {circuit.state === 'open' && (
+          <button type="button" onClick={onOpenTerminal}>
+            Open terminal
+          </button>
+        )}
         {(circuit.state === 'opening' || circuit.state === 'open') && (
           <button type="button" className="danger" onClick={onDisconnect}>
             Disconnect

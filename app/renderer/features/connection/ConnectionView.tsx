@@ -3,6 +3,7 @@ import { toPlainText } from '../../../shared/model/plainText';
 import { formatCircuitDetails, hopRows } from '../../stores/circuitsLogic';
 import { describeError } from '../../stores/describeError';
 import { useCircuitsStore } from '../../stores/useCircuitsStore';
+import { useTerminalsStore } from '../../stores/useTerminalsStore';
 import { CircuitStatus } from './CircuitStatus';
 
 /** The live connection pane: the circuit this window opened (or picked), hop by hop. */
@@ -15,6 +16,7 @@ export function ConnectionView() {
   const close = useCircuitsStore((s) => s.close);
   const select = useCircuitsStore((s) => s.select);
   const eventLog = useCircuitsStore((s) => s.eventLog);
+  const openTerminal = useTerminalsStore((s) => s.openTab);
 
   const circuit = currentId ? circuits[currentId] : undefined;
   const hops = currentId ? allHops[currentId] : undefined;
@@ -42,7 +44,7 @@ export function ConnectionView() {
         </p>
       )}
       {circuit ? (
-        <CircuitStatus key={circuit.id} circuit={circuit} rows={rows} onDisconnect={() => void close(circuit.id)} details={details} />
+        <CircuitStatus key={circuit.id} circuit={circuit} rows={rows} onDisconnect={() => void close(circuit.id)} onOpenTerminal={() => openTerminal(circuit.id)} details={details} />
       ) : (
         <p className="empty">{opening ? 'Opening the circuit…' : 'No circuit open. Build one and press Connect, or connect a saved profile.'}</p>
       )}

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionView } from '../../../../../app/renderer/features/connection/ConnectionView';
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
+import { useTerminalsStore } from '../../../../../app/renderer/stores/useTerminalsStore';
 import type { CircuitSummary } from '../../../../../app/shared/model/hop';
 import { fake } from '../../fakeRpc';
 
@@ -74,6 +75,18 @@ describe('ConnectionView', () => {
     expect(text).toContain('Error at hop 2 (inner): AUTH_FAILED: inner refused every method');
     expect(text).toContain('hop 2 (inner): authentication failed');
     expect(await screen.findByText('Details copied to the clipboard.')).toBeTruthy();
+  });
+
+  it('offers "Open terminal" once the circuit is open', () => {
+    useTerminalsStore.setState({ tabs: [], active: {} });
+    render(<ConnectionView />);
+    startOpening();
+    expect(screen.queryByRole('button', { name: 'Open terminal' })).toBeNull();
+    act(() => fake.events.circuitChanged.fire({ ...opening, state: 'open' }));
+    // Connect from this window opened the first terminal by itself; the button adds another.
+    expect(useTerminalsStore.getState().tabs.filter((t) => t.circuitId === 'c7')).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Open terminal' }));
+    expect(useTerminalsStore.getState().tabs.filter((t) => t.circuitId === 'c7').map((t) => t.number)).toEqual([1, 2]);
   });
 
   it('disconnects through the store', async () => {

@@ -1,0 +1,45 @@
+import { toPlainText } from '../../../shared/model/plainText';
+import type { TabStatus } from '../../stores/terminalsLogic';
+
+/**
+ * What became of the tab's shell, inline above the terminal: a lost connection names the hop
+ * that failed and offers Reconnect; a remote exit shows its status.
+ */
+export function TerminalBanner({ status, targetName, onReconnect }: { status: TabStatus; targetName: string; onReconnect(): void }) {
+  if (status.kind === 'starting' || status.kind === 'opening') {
+    return (
+      <p className="terminal-note" role="status">
+        Starting a shell on {toPlainText(targetName, 200)}…
+      </p>
+    );
+  }
+  if (status.kind === 'exited') {
+    const how = status.signal ? `was killed by signal ${toPlainText(status.signal, 20)}` : status.exitCode === null ? 'exited' : `exited with status ${status.exitCode}`;
+    return (
+      <div className="terminal-banner terminal-exited" role="status">
+        <p>The shell {how}.</p>
+        <button type="button" className="secondary small" onClick={onReconnect}>
+          Start a new shell
+        </button>
+      </div>
+    );
+  }
+  if (status.kind !== 'ended') return null;
+  const { reason } = status;
+  const title = reason.hop ? `Connection lost at hop ${reason.hop.index + 1} (${toPlainText(reason.hop.name, 200)})` : 'The terminal ended';
+  return (
+    <div className="terminal-banner terminal-ended" role="alert">
+      <p>
+        <strong>{title}</strong>
+        {': '}
+        <code data-testid="terminal-end-code">{reason.code}</code>{' '}
+        <span className="server-text" data-testid="terminal-end-message">
+          {toPlainText(reason.message, 1000)}
+        </span>
+      </p>
+      <button type="button" onClick={onReconnect}>
+        Reconnect
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,339 @@
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import type { TerminalOptions } from '../../../shared/model/profile';
+import { describeError } from '../../stores/describeError';
+import type { TerminalTab } from '../../stores/terminalsLogic';
+import { openLink, terminalIo, useTerminalsStore } from '../../stores/useTerminalsStore';
+import { LinkDialog } from './LinkDialog';
+import { PasteConfirmDialog } from './PasteConfirmDialog';
+import { needsPasteConfirmation, sanitizePaste } from './pasteSafety';
+import { TerminalBanner } from './TerminalBanner';
+import { RESET_MODES, terminalShortcut, zoomFontSize, type TerminalShortcut } from './terminalSettings';
+import { XtermHost, type RendererKind } from './xtermHost';
+
+/** How long the container's size must hold still before the terminal refits and the PTY is resized. */
+export const RESIZE_DEBOUNCE_MS = 80;
+const COPY_ON_SELECT_DELAY_MS = 150;
+
+interface TerminalViewProps {
+  tab: TerminalTab;
+  /** Shown (the selected tab of the circuit on screen); hidden views keep running and keep their size. */
+  visible: boolean;
+  options: TerminalOptions;
+  /** The circuit's target, for "Starting a shell on …". */
+  targetName: string;
+  /** Bumped when this tab should take the keyboard focus. */
+  focusNonce: number | null;
+  /** Bumped when the tab strip's Find button asks this tab to search. */
+  searchNonce: number | null;
+  labelledBy: string;
+  panelId: string;
+}
+
+/** onBinary data: one byte per UTF-16 unit (xterm sends some mouse reports this way). */
+function latin1(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  return bytes;
+}
+
+/**
+ * One tab's terminal: xterm.js on the tab's stream. Output is acked only from xterm's write
+ * callback (after parsing); keystrokes go out at once; pastes are sanitised and, with line
+ * breaks, confirmed; the PTY follows the container's size.
+ */
+export function TerminalView({ tab, visible, options, targetName, focusNonce, searchNonce, labelledBy, panelId }: TerminalViewProps) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const hostRef = useRef<XtermHost | null>(null);
+  const statusRef = useRef(tab.status);
+  const optionsRef = useRef(options);
+  const fontSizeRef = useRef(options.fontSize);
+  const sessionRef = useRef(tab.session);
+  const focusedNonce = useRef<number | null>(null);
+  const searchInputRef = useRef<HTMLInputElement>(null);
+  const [renderer, setRenderer] = useState<RendererKind | null>(null);
+  const [searchOpen, setSearchOpen] = useState(false);
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<{ index: number; count: number } | null>(null);
+  const [pendingPaste, setPendingPaste] = useState<{ text: string; removed: number } | null>(null);
+  const [pendingLink, setPendingLink] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const reportSize = useTerminalsStore((s) => s.reportSize);
+  const reconnect = useTerminalsStore((s) => s.reconnect);
+  const key = tab.key;
+
+  useEffect(() => {
+    statusRef.current = tab.status;
+    optionsRef.current = options;
+  });
+
+  // The terminal itself: made once per tab, disposed with it.
+  useEffect(() => {
+    const container = containerRef.current!;
+    const host = new XtermHost(container, {
+      options: optionsRef.current,
+      onLink: (uri) => setPendingLink(uri),
+      onRendererChange: setRenderer,
+    });
+    hostRef.current = host;
+    const term = host.term;
+    const encoder = new TextEncoder();
+    const send = (bytes: Uint8Array): void => {
+      const status = statusRef.current;
+      if (status.kind === 'running' && bytes.byteLength > 0) terminalIo.input(status.streamId, bytes);
+    };
+    let copyTimer: ReturnType<typeof setTimeout> | undefined;
+    const subs = [
+      term.onData((text) => send(encoder.encode(text))),
+      term.onBinary((text) => send(latin1(text))),
+      term.onSelectionChange(() => {
+        if (!optionsRef.current.copyOnSelect) return;
+        clearTimeout(copyTimer);
+        copyTimer = setTimeout(() => {
+          if (term.hasSelection()) void navigator.clipboard?.writeText(term.getSelection()).catch(() => undefined);
+        }, COPY_ON_SELECT_DELAY_MS);
+      }),
+      host.search.onDidChangeResults(({ resultIndex, resultCount }) => setResults({ index: resultIndex, count: resultCount })),
+    ];
+
+    const refit = (): void => {
+      const size = host.fit();
+      if (size) reportSize(key, size.cols, size.rows);
+    };
+    const runShortcut = (shortcut: TerminalShortcut): void => {
+      if (shortcut.kind === 'find') {
+        setSearchOpen(true);
+        // Already open: take the focus back to the box.
+        searchInputRef.current?.focus();
+      } else if (shortcut.kind === 'copy') {
+        if (term.hasSelection()) void navigator.clipboard?.writeText(term.getSelection()).catch(() => undefined);
+      } else {
+        const next = zoomFontSize(fontSizeRef.current, shortcut.action, optionsRef.current.fontSize);
+        fontSizeRef.current = next;
+        term.options.fontSize = next;
+        refit();
+      }
+    };
+    term.attachCustomKeyEventHandler((event) => {
+      const shortcut = terminalShortcut(event);
+      if (!shortcut) return true;
+      // Kept from the shell (and from the browser's own zoom) on every phase of the key.
+      event.preventDefault();
+      if (event.type === 'keydown') runShortcut(shortcut);
+      return false;
+    });
+
+    // Paste: taken in the capture phase, before xterm's own handler on its textarea, so every
+    // paste (keys, context menu, middle click) passes the checks.
+    const onPaste = (event: ClipboardEvent): void => {
+      event.preventDefault();
+      event.stopPropagation();
+      const raw = event.clipboardData?.getData('text/plain') ?? '';
+      const clean = sanitizePaste(raw);
+      if (!clean.text || statusRef.current.kind !== 'running') return;
+      if (needsPasteConfirmation(clean.text, optionsRef.current.confirmMultilinePaste)) setPendingPaste(clean);
+      else term.paste(clean.text);
+    };
+    container.addEventListener('paste', onPaste, true);
+
+    // Another window may show this terminal too and have resized the PTY to its own size: the
+    // one the user turns to (focus, a click) claims it back.
+    const claimSize = (): void => {
+      const size = host.fit();
+      if (size) reportSize(key, size.cols, size.rows, true);
+    };
+    container.addEventListener('focusin', claimSize);
+    container.addEventListener('pointerdown', claimSize);
+
+    // The first size: fitted if the container is laid out. A shell waiting to start needs one
+    // either way (xterm's 80x24 until the container has a size).
+    const first = host.fit();
+    if (first) reportSize(key, first.cols, first.rows);
+    else if (statusRef.current.kind === 'starting') reportSize(key, term.cols, term.rows);
+
+    // Every later size, once it holds still.
+    let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+    const observer =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => {
+            clearTimeout(resizeTimer);
+            resizeTimer = setTimeout(refit, RESIZE_DEBOUNCE_MS);
+          });
+    observer?.observe(container);
+
+    return () => {
+      observer?.disconnect();
+      clearTimeout(resizeTimer);
+      clearTimeout(copyTimer);
+      container.removeEventListener('paste', onPaste, true);
+      container.removeEventListener('focusin', claimSize);
+      container.removeEventListener('pointerdown', claimSize);
+      for (const sub of subs) sub.dispose();
+      host.dispose();
+      hostRef.current = null;
+    };
+  }, [key, reportSize]);
+
+  // Output of the running shell: acked only once xterm has parsed it.
+  const streamId = tab.status.kind === 'running' ? tab.status.streamId : null;
+  useEffect(() => {
+    const term = hostRef.current?.term;
+    if (streamId === null || !term) return;
+    const sub = terminalIo.attach(streamId, (bytes) => {
+      const n = bytes.byteLength;
+      term.write(bytes, () => terminalIo.ack(streamId, n));
+    });
+    return () => sub.dispose();
+  }, [streamId, key]);
+
+  // A new shell in this tab (Reconnect): the old output stays as scrollback, its modes do not.
+  useEffect(() => {
+    const term = hostRef.current?.term;
+    if (!term || tab.session === sessionRef.current) return;
+    sessionRef.current = tab.session;
+    term.write(`${RESET_MODES}\r\n\x1b[2m── new shell ──\x1b[0m\r\n`);
+  }, [tab.session]);
+
+  // Profile changes: a new base font size resets the zoom; scrollback applies at once.
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    if (host.term.options.scrollback !== options.scrollback) host.term.options.scrollback = options.scrollback;
+    if (fontSizeRef.current !== options.fontSize) {
+      fontSizeRef.current = options.fontSize;
+      host.term.options.fontSize = options.fontSize;
+      const size = host.fit();
+      if (size) reportSize(key, size.cols, size.rows);
+    }
+  }, [options.fontSize, options.scrollback, key, reportSize]);
+
+  // Focus when asked (a new tab, a click on its tab), as soon as it is on screen.
+  useEffect(() => {
+    if (focusNonce === null || !visible || focusedNonce.current === focusNonce) return;
+    focusedNonce.current = focusNonce;
+    hostRef.current?.term.focus();
+  }, [focusNonce, visible]);
+
+  // The tab strip's Find button: open the box (or take the focus back to it).
+  const searchedNonce = useRef<number | null>(null);
+  useEffect(() => {
+    if (searchNonce === null || searchedNonce.current === searchNonce) return;
+    searchedNonce.current = searchNonce;
+    setSearchOpen(true);
+    searchInputRef.current?.focus();
+  }, [searchNonce]);
+
+  // A view that comes back on screen fits whatever happened while it was away.
+  useEffect(() => {
+    if (!visible) return;
+    const size = hostRef.current?.fit();
+    if (size) reportSize(key, size.cols, size.rows);
+  }, [visible, key, reportSize]);
+
+  function closeSearch() {
+    setSearchOpen(false);
+    setResults(null);
+    hostRef.current?.search.clearDecorations();
+    hostRef.current?.term.focus();
+  }
+
+  function find(backwards: boolean) {
+    const host = hostRef.current;
+    if (!host || !query) return;
+    const found = backwards ? host.findPrevious(query) : host.findNext(query);
+    if (!found) setResults({ index: -1, count: 0 });
+  }
+
+  function onSearchKey(event: ReactKeyboardEvent<HTMLInputElement>) {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      find(event.shiftKey);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      closeSearch();
+    }
+  }
+
+  function confirmPaste() {
+    const paste = pendingPaste;
+    setPendingPaste(null);
+    const term = hostRef.current?.term;
+    if (paste && term && statusRef.current.kind === 'running') term.paste(paste.text);
+    term?.focus();
+  }
+
+  function cancelPaste() {
+    setPendingPaste(null);
+    hostRef.current?.term.focus();
+  }
+
+  function open(url: string) {
+    setPendingLink(null);
+    openLink(url).then(
+      () => setNote(null),
+      (error: unknown) => setNote(`The link could not be opened: ${describeError(error)}`),
+    );
+  }
+
+  const resultText = results === null ? '' : results.count === 0 ? 'No matches' : results.index < 0 ? `${results.count} matches` : `${results.index + 1} of ${results.count}`;
+
+  return (
+    <div
+      id={panelId}
+      role="tabpanel"
+      aria-labelledby={labelledBy}
+      className={`terminal-panel${visible ? '' : ' terminal-hidden'}`}
+      // Hidden views stay mounted (and laid out, visibility: hidden) but are not there for anyone.
+      aria-hidden={visible ? undefined : true}
+      data-status={tab.status.kind}
+      data-renderer={renderer ?? undefined}
+      data-session={tab.session}
+    >
+      <TerminalBanner status={tab.status} targetName={targetName} onReconnect={() => void reconnect(key)} />
+      {note && (
+        <p role="alert" className="error terminal-note">
+          {note}{' '}
+          <button type="button" className="secondary small" onClick={() => setNote(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      {searchOpen && (
+        <div className="terminal-search" role="search">
+          <input
+            ref={searchInputRef}
+            type="search"
+            aria-label="Find in terminal"
+            placeholder="Find in terminal"
+            autoFocus
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              if (e.target.value) hostRef.current?.findIncremental(e.target.value);
+              else {
+                hostRef.current?.search.clearDecorations();
+                setResults(null);
+              }
+            }}
+            onKeyDown={onSearchKey}
+          />
+          <span className="muted terminal-search-results" role="status">
+            {resultText}
+          </span>
+          <button type="button" className="secondary small" onClick={() => find(true)} disabled={!query}>
+            Previous match
+          </button>
+          <button type="button" className="secondary small" onClick={() => find(false)} disabled={!query}>
+            Next match
+          </button>
+          <button type="button" className="secondary small" onClick={closeSearch}>
+            Close search
+          </button>
+        </div>
+      )}
+      <div ref={containerRef} className="terminal-xterm" data-testid="terminal-xterm" />
+      {pendingPaste && <PasteConfirmDialog text={pendingPaste.text} removed={pendingPaste.removed} onPaste={confirmPaste} onCancel={cancelPaste} />}
+      {pendingLink !== null && <LinkDialog uri={pendingLink} onOpen={open} onCancel={() => setPendingLink(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,262 @@
+/**
+ * Terminals on circuit targets: tabs per circuit and what became of each shell, fed by the
+ * terminals contract's events (onDidExit, onDidEnd) and by the circuits store (a circuit this
+ * window connected reaching 'open' gets its first terminal; one that fails ends tabs waiting
+ * for it).
+ *
+ * Bytes never pass through here: a tab's view ATTACHes to its stream (rpc terminalStreams).
+ * The view reports its size; a tab starts its shell once its circuit is open and its size is
+ * known, so the PTY starts at the fitted size.
+ */
+import { create } from 'zustand';
+import { ErrorCode, type WireError } from '../../shared/model/errors';
+import type { CircuitSummary } from '../../shared/model/hop';
+import type { Disposable } from '../../shared/model/event';
+import { onConnectionState, openExternalLink, rpc, terminalStreams } from '../rpc';
+import {
+  activate,
+  addTab,
+  applyEnd,
+  applyExit,
+  applyOpened,
+  asWireError,
+  EMPTY_MODEL,
+  failWaiting,
+  findTab,
+  pruneFinished,
+  reconcile,
+  rehome,
+  removeTab,
+  restart,
+  setStatus,
+  tabOfTerminal,
+  tabsOf,
+  type TerminalsModel,
+} from './terminalsLogic';
+import { useCircuitsStore } from './useCircuitsStore';
+
+interface TerminalsState extends TerminalsModel {
+  /** Asks the view of `key` to take the keyboard focus (bumped per request). */
+  focus: { key: string; n: number } | null;
+  /** Asks the view of `key` to open its find box (bumped per request). */
+  search: { key: string; n: number } | null;
+  requestSearch(key: string): void;
+  /** A new tab on `circuitId`, selected; its shell starts as soon as the view has a size. */
+  openTab(circuitId: string): string;
+  /** Closes the tab; a running shell is ended (the last one on its circuit releases the circuit). */
+  close(key: string): Promise<void>;
+  activate(key: string, focus?: boolean): void;
+  /**
+   * The view's fitted size: starts a waiting shell, or resizes the running PTY when it changed.
+   * `claim`: send it even if unchanged here, because another window showing the same terminal
+   * may have resized the PTY since (the user turned to this one: last active viewer wins).
+   */
+  reportSize(key: string, cols: number, rows: number, claim?: boolean): void;
+  /**
+   * A new shell in the same tab: on the same circuit while it is open, otherwise after opening
+   * the circuit again from the same hosts and profile (the engine reuses live shared hops and
+   * asks MFA only for hops it must rebuild). Every tab of the old circuit moves with it.
+   */
+  reconnect(key: string): Promise<void>;
+}
+
+/**
+ * The byte path of a running terminal, for its view: output to xterm (ack only from xterm's
+ * write callback, once parsed), keystrokes and pastes out at once.
+ */
+export const terminalIo = {
+  attach: (streamId: number, onData: (bytes: Uint8Array) => void): Disposable => terminalStreams.attach(streamId, onData),
+  ack: (streamId: number, bytes: number): void => terminalStreams.ack(streamId, bytes),
+  input: (streamId: number, bytes: Uint8Array): void => terminalStreams.input(streamId, bytes),
+};
+
+/** Opens a link the user confirmed (a new tab in web mode, the system browser in Electron). */
+export function openLink(url: string): Promise<void> {
+  return openExternalLink(url);
+}
+
+/** Sizes the views reported, and the size each running terminal was last given. */
+const sizes = new Map<string, { cols: number; rows: number }>();
+const sentSizes = new Map<string, string>();
+/** Exit/end events that arrived before the open call that made their terminal answered. */
+const early = new Map<string, (model: TerminalsModel) => TerminalsModel>();
+/** Circuits this window asked to open, and those whose first terminal it already opened. */
+const openedHere = new Set<string>();
+const autoOpened = new Set<string>();
+
+function model(): TerminalsModel {
+  const { tabs, active } = useTerminalsStore.getState();
+  return { tabs, active };
+}
+
+function apply(change: (m: TerminalsModel) => TerminalsModel): void {
+  const before = model();
+  const after = change(before);
+  if (after !== before) useTerminalsStore.setState({ tabs: after.tabs, active: after.active });
+}
+
+function requestFocus(key: string): void {
+  useTerminalsStore.setState((s) => ({ focus: { key, n: (s.focus?.n ?? 0) + 1 } }));
+}
+
+function circuitOf(circuitId: string): CircuitSummary | undefined {
+  return useCircuitsStore.getState().circuits[circuitId];
+}
+
+/** Starts the tab's shell if it waits and can: its circuit open, its size known. */
+function maybeStart(key: string): void {
+  const tab = findTab(model(), key);
+  const size = sizes.get(key);
+  if (!tab || tab.status.kind !== 'starting' || !size || circuitOf(tab.circuitId)?.state !== 'open') return;
+  const { session, circuitId } = tab;
+  apply((m) => setStatus(m, key, { kind: 'opening' }));
+  rpc.terminals.open({ circuitId, cols: size.cols, rows: size.rows }).then(
+    ({ terminalId, streamId }) => {
+      const current = findTab(model(), key);
+      if (!current || current.session !== session || current.status.kind !== 'opening') {
+        // Closed (or restarted) while it opened: nobody will show it.
+        void rpc.terminals.close(terminalId).catch(() => undefined);
+        return;
+      }
+      sentSizes.set(terminalId, `${size.cols}x${size.rows}`);
+      apply((m) => applyOpened(m, key, session, terminalId, streamId));
+      const late = early.get(terminalId);
+      early.delete(terminalId);
+      if (late) apply(late);
+      // The size may have changed while the open was in flight.
+      const latest = sizes.get(key);
+      if (latest) sendSize(terminalId, latest.cols, latest.rows);
+    },
+    (error: unknown) => {
+      const current = findTab(model(), key);
+      if (current?.session === session && current.status.kind === 'opening') apply((m) => setStatus(m, key, { kind: 'ended', terminalId: null, reason: asWireError(error) }));
+    },
+  );
+}
+
+function sendSize(terminalId: string, cols: number, rows: number, claim = false): void {
+  const text = `${cols}x${rows}`;
+  if (!claim && sentSizes.get(terminalId) === text) return;
+  sentSizes.set(terminalId, text);
+  rpc.terminals.resize(terminalId, cols, rows).catch(() => {
+    // It ended meanwhile: its end event says so.
+    sentSizes.delete(terminalId);
+  });
+}
+
+export const useTerminalsStore = create<TerminalsState>(() => ({
+  ...EMPTY_MODEL,
+  focus: null,
+  search: null,
+  requestSearch(key) {
+    useTerminalsStore.setState((s) => ({ search: { key, n: (s.search?.n ?? 0) + 1 } }));
+  },
+  openTab(circuitId) {
+    const key = crypto.randomUUID();
+    apply((m) => addTab(m, circuitId, key));
+    requestFocus(key);
+    maybeStart(key);
+    return key;
+  },
+  async close(key) {
+    const tab = findTab(model(), key);
+    if (!tab) return;
+    apply((m) => removeTab(m, key));
+    sizes.delete(key);
+    // A tab closed while its shell opens is handled when the open answers (maybeStart).
+    if (tab.status.kind === 'running') {
+      sentSizes.delete(tab.status.terminalId);
+      await rpc.terminals.close(tab.status.terminalId).catch(() => undefined);
+    }
+  },
+  activate(key, focus = false) {
+    apply((m) => activate(m, key));
+    if (focus) requestFocus(key);
+  },
+  reportSize(key, cols, rows, claim = false) {
+    if (!(cols > 0 && rows > 0)) return;
+    sizes.set(key, { cols, rows });
+    const tab = findTab(model(), key);
+    if (tab?.status.kind === 'running') sendSize(tab.status.terminalId, cols, rows, claim);
+    else maybeStart(key);
+  },
+  async reconnect(key) {
+    const tab = findTab(model(), key);
+    if (!tab || tab.status.kind === 'running' || tab.status.kind === 'opening') return;
+    const circuit = circuitOf(tab.circuitId);
+    if (circuit?.state === 'open' || circuit?.state === 'opening') {
+      // The circuit is up (or coming up, e.g. another tab's Reconnect): a new shell on it.
+      apply((m) => restart(m, key));
+      requestFocus(key);
+      maybeStart(key);
+      return;
+    }
+    if (!circuit || circuit.hostIds.length === 0) {
+      apply((m) => setStatus(m, key, { kind: 'ended', terminalId: null, reason: { code: ErrorCode.INVALID_ARGUMENT, message: 'This circuit is no longer known, so it cannot be opened again. Connect it from the builder or a profile.' } }));
+      return;
+    }
+    const circuitId = crypto.randomUUID();
+    apply((m) => restart(rehome(m, tab.circuitId, circuitId), key));
+    requestFocus(key);
+    const error = await useCircuitsStore.getState().open(circuit.hostIds, circuit.profileId ?? undefined, circuitId);
+    // A failure after the circuit existed already ended the waiting tabs (its 'failed' change);
+    // one refused before that leaves only this answer.
+    if (error) apply((m) => failWaiting(m, circuitId, error));
+  },
+}));
+
+/** Early events kept at most: the rest are other windows' terminals, never claimed here. */
+const EARLY_MEMORY = 100;
+
+function onEnded(terminalId: string, change: (m: TerminalsModel) => TerminalsModel): void {
+  sentSizes.delete(terminalId);
+  if (tabOfTerminal(model(), terminalId)) {
+    apply(change);
+    return;
+  }
+  early.set(terminalId, change);
+  if (early.size > EARLY_MEMORY) early.delete(early.keys().next().value!);
+}
+
+// Contract events: every terminal ends with exactly one of them.
+rpc.terminals.onDidExit((event) => onEnded(event.terminalId, (m) => applyExit(m, event)));
+rpc.terminals.onDidEnd((event) => onEnded(event.terminalId, (m) => applyEnd(m, event)));
+
+const CLOSED: WireError = { code: ErrorCode.DISCONNECTED, message: 'The circuit was closed' };
+
+// The circuits store drives when shells start and which circuits get a first terminal.
+useCircuitsStore.subscribe((state, previous) => {
+  if (state.pending && state.pending !== previous.pending) openedHere.add(state.pending.circuitId);
+  if (state.circuits !== previous.circuits) {
+    for (const circuit of Object.values(state.circuits)) {
+      if (previous.circuits[circuit.id] === circuit) continue;
+      if (circuit.state === 'open') {
+        if (openedHere.has(circuit.id) && !autoOpened.has(circuit.id)) {
+          autoOpened.add(circuit.id);
+          // Connect from this window means "give me a shell there", as `ssh -J` does.
+          if (tabsOf(model(), circuit.id).length === 0) useTerminalsStore.getState().openTab(circuit.id);
+        }
+        for (const tab of tabsOf(model(), circuit.id)) maybeStart(tab.key);
+      } else if (circuit.state === 'failed' || circuit.state === 'closed') {
+        apply((m) => failWaiting(m, circuit.id, circuit.error ?? CLOSED));
+      }
+    }
+  }
+  if (state.currentId !== previous.currentId) {
+    const isOver = (circuitId: string) => {
+      const s = state.circuits[circuitId]?.state;
+      return s === 'closed' || s === 'failed';
+    };
+    apply((m) => pruneFinished(m, isOver, state.currentId));
+  }
+});
+
+// A window that loads (or reconnects) finds the terminals that exist, and learns which ended meanwhile.
+onConnectionState((connection) => {
+  if (connection !== 'open') return;
+  const runningBefore = new Set(model().tabs.flatMap((t) => (t.status.kind === 'running' ? [t.status.terminalId] : [])));
+  rpc.terminals.list().then(
+    (list) => apply((m) => reconcile(m, list, runningBefore, () => crypto.randomUUID())),
+    () => undefined,
+  );
+});

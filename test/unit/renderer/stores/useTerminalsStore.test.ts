@@ -1,0 +1,201 @@
+import { act } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useCircuitsStore } from '../../../../app/renderer/stores/useCircuitsStore';
+import { useTerminalsStore } from '../../../../app/renderer/stores/useTerminalsStore';
+import { HoplineError } from '../../../../app/shared/model/errors';
+import type { CircuitSummary } from '../../../../app/shared/model/hop';
+import { fake } from '../fakeRpc';
+
+vi.mock('../../../../app/renderer/rpc', async () => (await import('../fakeRpc')).rpcModule);
+
+let n = 0;
+/** Module-level bookkeeping survives between tests: every test uses circuits of its own. */
+function circuit(state: CircuitSummary['state'], extra: Partial<CircuitSummary> = {}): CircuitSummary {
+  return { id: `c${++n}`, hostIds: ['h1', 'h2', 'h3'], profileId: 'p1', hopNames: ['bastion', 'inner', 'target'], state, error: null, ...extra };
+}
+
+function show(c: CircuitSummary): void {
+  act(() => useCircuitsStore.setState((s) => ({ circuits: { ...s.circuits, [c.id]: c } })));
+}
+
+const tabs = () => useTerminalsStore.getState().tabs;
+const flush = () => act(async () => {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+});
+
+beforeEach(() => {
+  useTerminalsStore.setState({ tabs: [], active: {}, focus: null, search: null });
+  useCircuitsStore.setState({ circuits: {}, hops: {}, currentId: null, pending: null, openError: null, hostKeyAlerts: [], dismissedAlerts: [] });
+  vi.clearAllMocks();
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('terminals store', () => {
+  it('Connect from this window opens the first terminal when the circuit is open, at the size the view reports', async () => {
+    const c = circuit('opening');
+    fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
+    void useCircuitsStore.getState().open(c.hostIds, undefined, c.id);
+    show(c);
+    expect(tabs()).toEqual([]);
+    show({ ...c, state: 'open' });
+    expect(tabs()).toHaveLength(1);
+    expect(tabs()[0]).toMatchObject({ circuitId: c.id, number: 1, status: { kind: 'starting' } });
+    expect(useTerminalsStore.getState().focus?.key).toBe(tabs()[0]!.key);
+    // No shell before the view knows its size: the PTY starts at the fitted size.
+    expect(fake.rpc.terminals.open).not.toHaveBeenCalled();
+    useTerminalsStore.getState().reportSize(tabs()[0]!.key, 120, 40);
+    expect(fake.rpc.terminals.open).toHaveBeenCalledWith({ circuitId: c.id, cols: 120, rows: 40 });
+    await flush();
+    expect(tabs()[0]!.status).toMatchObject({ kind: 'running' });
+    // Another change of the same open circuit opens nothing more.
+    show({ ...c, state: 'open', remoteHostname: 'hl-target' });
+    expect(tabs()).toHaveLength(1);
+  });
+
+  it('a circuit this window did not open gets no terminal by itself; "Open terminal" adds one', async () => {
+    const c = circuit('open');
+    show(c);
+    expect(tabs()).toEqual([]);
+    const key = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(key, 80, 24);
+    await flush();
+    expect(fake.rpc.terminals.open).toHaveBeenCalledTimes(1);
+  });
+
+  it('a tab waits for its circuit to open; a failure of the circuit ends it with the failing hop', () => {
+    const c = circuit('opening');
+    show(c);
+    const key = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(key, 80, 24);
+    expect(fake.rpc.terminals.open).not.toHaveBeenCalled();
+    const error = { code: 'AUTH_FAILED' as const, message: 'no', hop: { index: 1, name: 'inner' } };
+    show({ ...c, state: 'failed', error });
+    expect(tabs()[0]!.status).toEqual({ kind: 'ended', terminalId: null, reason: error });
+  });
+
+  it('sends a resize only when the fitted size changes', async () => {
+    const c = circuit('open');
+    show(c);
+    const key = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(key, 80, 24);
+    await flush();
+    const { terminalId } = tabs()[0]!.status as { terminalId: string };
+    useTerminalsStore.getState().reportSize(key, 80, 24);
+    expect(fake.rpc.terminals.resize).not.toHaveBeenCalled();
+    useTerminalsStore.getState().reportSize(key, 100, 30);
+    useTerminalsStore.getState().reportSize(key, 100, 30);
+    expect(fake.rpc.terminals.resize).toHaveBeenCalledTimes(1);
+    expect(fake.rpc.terminals.resize).toHaveBeenCalledWith(terminalId, 100, 30);
+    useTerminalsStore.getState().reportSize(key, 0, 30);
+    expect(fake.rpc.terminals.resize).toHaveBeenCalledTimes(1);
+    // Another window may have resized the PTY: the window the user turns to claims its size again.
+    useTerminalsStore.getState().reportSize(key, 100, 30, true);
+    expect(fake.rpc.terminals.resize).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows the remote exit status and the end reason from the contract events, even when they beat the open answer', async () => {
+    const c = circuit('open');
+    show(c);
+    const a = useTerminalsStore.getState().openTab(c.id);
+    const b = useTerminalsStore.getState().openTab(c.id);
+    let answer!: (value: { terminalId: string; streamId: number }) => void;
+    fake.rpc.terminals.open.mockImplementationOnce(async () => ({ terminalId: 'ta', streamId: 70 }));
+    fake.rpc.terminals.open.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    useTerminalsStore.getState().reportSize(a, 80, 24);
+    useTerminalsStore.getState().reportSize(b, 80, 24);
+    await flush();
+    act(() => fake.events.terminalExited.fire({ terminalId: 'ta', exitCode: 3, signal: null }));
+    expect(tabs()[0]!.status).toEqual({ kind: 'exited', terminalId: 'ta', exitCode: 3, signal: null });
+    const lost = { code: 'HOP_LOST' as const, message: 'inner closed', hop: { index: 1, name: 'inner' } };
+    act(() => fake.events.terminalEnded.fire({ terminalId: 'tb', reason: lost }));
+    answer({ terminalId: 'tb', streamId: 71 });
+    await flush();
+    expect(tabs()[1]!.status).toEqual({ kind: 'ended', terminalId: 'tb', reason: lost });
+  });
+
+  it('an open that fails ends the tab with the typed error', async () => {
+    const c = circuit('open');
+    show(c);
+    fake.rpc.terminals.open.mockRejectedValueOnce(new HoplineError('FORWARD_REFUSED', 'Hop 3 (target) refused a shell', { index: 2, name: 'target' }));
+    const key = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(key, 80, 24);
+    await flush();
+    expect(tabs()[0]!.status).toEqual({ kind: 'ended', terminalId: null, reason: { code: 'FORWARD_REFUSED', message: 'Hop 3 (target) refused a shell', hop: { index: 2, name: 'target' } } });
+  });
+
+  it('closing a tab ends its shell; one closed while its shell opens ends that shell when it answers', async () => {
+    const c = circuit('open');
+    show(c);
+    const a = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(a, 80, 24);
+    await flush();
+    const { terminalId } = tabs()[0]!.status as { terminalId: string };
+    await act(() => useTerminalsStore.getState().close(a));
+    expect(fake.rpc.terminals.close).toHaveBeenCalledWith(terminalId);
+    expect(tabs()).toEqual([]);
+
+    let answer!: (value: { terminalId: string; streamId: number }) => void;
+    fake.rpc.terminals.open.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const b = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(b, 80, 24);
+    await act(() => useTerminalsStore.getState().close(b));
+    expect(fake.rpc.terminals.close).toHaveBeenCalledTimes(1);
+    answer({ terminalId: 'late', streamId: 99 });
+    await flush();
+    expect(fake.rpc.terminals.close).toHaveBeenLastCalledWith('late');
+    expect(tabs()).toEqual([]);
+  });
+
+  it('Reconnect opens the circuit again from the same hosts and profile, moves the tabs, and starts a shell in the same tab', async () => {
+    const c = circuit('open');
+    show(c);
+    const a = useTerminalsStore.getState().openTab(c.id);
+    const b = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(a, 90, 30);
+    useTerminalsStore.getState().reportSize(b, 90, 30);
+    await flush();
+    const lost = { code: 'HOP_LOST' as const, message: 'inner closed', hop: { index: 1, name: 'inner' } };
+    for (const tab of tabs()) act(() => fake.events.terminalEnded.fire({ terminalId: (tab.status as { terminalId: string }).terminalId, reason: lost }));
+    show({ ...c, state: 'failed', error: lost });
+    fake.rpc.terminals.open.mockClear();
+
+    fake.rpc.circuits.open.mockImplementationOnce(async (request: { hostIds: string[]; profileId?: string; circuitId?: string }) => ({ ...c, id: request.circuitId!, state: 'open' as const, error: null }));
+    await act(() => useTerminalsStore.getState().reconnect(a));
+    const request = fake.rpc.circuits.open.mock.calls[0]![0] as { hostIds: string[]; profileId?: string; circuitId?: string };
+    expect(request).toMatchObject({ hostIds: ['h1', 'h2', 'h3'], profileId: 'p1' });
+    expect(request.circuitId).not.toBe(c.id);
+    // Both tabs moved to the new circuit; the one reconnected runs a new shell (session 2) at its size.
+    expect(tabs().map((t) => t.circuitId)).toEqual([request.circuitId, request.circuitId]);
+    expect(fake.rpc.terminals.open).toHaveBeenCalledWith({ circuitId: request.circuitId, cols: 90, rows: 30 });
+    await flush();
+    expect(tabs()[0]).toMatchObject({ key: a, session: 2, status: { kind: 'running' } });
+    expect(tabs()[1]!.status.kind).toBe('ended');
+    // No extra "first terminal" for the reconnected circuit.
+    expect(tabs()).toHaveLength(2);
+
+    // The other tab's Reconnect uses the circuit that is open now.
+    fake.rpc.circuits.open.mockClear();
+    await act(() => useTerminalsStore.getState().reconnect(b));
+    await flush();
+    expect(fake.rpc.circuits.open).not.toHaveBeenCalled();
+    expect(tabs()[1]).toMatchObject({ session: 2, status: { kind: 'running' } });
+  });
+
+  it('a Reconnect refused before any circuit exists ends the tab with that error', async () => {
+    const c = circuit('closed');
+    show(c);
+    const key = useTerminalsStore.getState().openTab(c.id);
+    act(() => useTerminalsStore.setState((s) => ({ tabs: s.tabs.map((t) => ({ ...t, status: { kind: 'exited' as const, terminalId: 'x', exitCode: 0, signal: null } })) })));
+    fake.rpc.circuits.open.mockRejectedValueOnce(new HoplineError('INVALID_ARGUMENT', 'Unknown host id h2'));
+    await act(() => useTerminalsStore.getState().reconnect(key));
+    expect(tabs()[0]!.status).toEqual({ kind: 'ended', terminalId: null, reason: { code: 'INVALID_ARGUMENT', message: 'Unknown host id h2' } });
+  });
+
+  it('finds the terminals that exist when the link opens (a reloaded page)', async () => {
+    const c = circuit('open');
+    fake.rpc.terminals.list.mockResolvedValueOnce([{ terminalId: 'old', streamId: 5, circuitId: c.id, cols: 80, rows: 24 }]);
+    act(() => fake.events.connection.fire('open'));
+    await flush();
+    expect(tabs()).toEqual([expect.objectContaining({ circuitId: c.id, number: 1, status: { kind: 'running', terminalId: 'old', streamId: 5 } })]);
+  });
+});
