@@ -11,7 +11,6 @@ import { hostsService } from '../shared/contract/hosts';
 import { profilesService } from '../shared/contract/profiles';
 import { promptsService } from '../shared/contract/prompts';
 import { terminalsService } from '../shared/contract/terminals';
-import { ErrorCode, HoplineError } from '../shared/model/errors';
 import { Emitter } from '../shared/model/event';
 import { register, RpcServer } from '../shared/rpc/server';
 import { appSchemas } from '../shared/schema/app';
@@ -29,7 +28,7 @@ import { defaultHostKeyFiles, type HostKeyFiles } from './services/engine/hostKe
 import { PromptBroker } from './services/engine/promptBroker';
 import { log } from './services/log';
 import { DocumentStore } from './services/profiles/documentStore';
-import { hopSpecForHost } from './services/profiles/hostToHop';
+import { hopSpecsForHostIds } from './services/profiles/hostToHop';
 import { defaultHostsEnvironment, HostsService, type HostsEnvironment } from './services/profiles/hostsService';
 import { ProfilesService } from './services/profiles/profilesService';
 import { type TerminalFrameHub } from './services/terminals/streamRouter';
@@ -46,7 +45,7 @@ export interface Composed {
   rpc: RpcServer;
   /** The saved document, for the Electron shell's window bounds. */
   documents: DocumentStore;
-  /** Terminal frames for the transports (also linked to `rpc`, where they look it up by default). */
+  /** Terminal frames, for the transports to carry (web mode's WebSocket, Electron IPC). */
   terminalFrames: TerminalFrameHub;
   /** Ends every circuit (hops close target first) and waits for pending saves. */
   dispose(): Promise<void>;
@@ -78,14 +77,7 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
   const profiles = new ProfilesService(documents);
   const circuits = new CircuitsService({
     engine,
-    hopSpecs: (hostIds) => {
-      const saved = documents.snapshot().hosts;
-      return hostIds.map((id, index) => {
-        const host = saved.find((h) => h.id === id);
-        if (!host) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `Hop ${index + 1}: no saved host has the id ${id} (was it deleted?)`);
-        return hopSpecForHost(host, env.homeDir);
-      });
-    },
+    hopSpecs: (hostIds) => hopSpecsForHostIds(documents.snapshot().hosts, hostIds, env.homeDir),
   });
   const terminals = new TerminalsService({ engine, closeCircuit: (circuitId) => circuits.close(circuitId), sessionLogPath: (circuitId, streamId) => sessionLogPath(facts.dataDir, documents, engine, circuitId, streamId) });
 

@@ -14,7 +14,7 @@ import { HostsService, type HostSecretKinds } from '../../app/main/services/prof
 import { ProfilesService } from '../../app/main/services/profiles/profilesService';
 
 const noSecrets: HostSecretKinds = {
-  kindsFor: async () => [],
+  listKinds: async () => [],
   forget: async () => undefined,
   onDidChangeKinds: new Emitter<{ hostId: string; kinds: [] }>().event,
 };

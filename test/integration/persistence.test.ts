@@ -21,7 +21,7 @@ const root = mkdtempSync(path.join(tmpdir(), 'hl-persist-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const noSecrets: HostSecretKinds = {
-  kindsFor: async () => [],
+  listKinds: async () => [],
   forget: async () => undefined,
   onDidChangeKinds: new Emitter<{ hostId: string; kinds: [] }>().event,
 };

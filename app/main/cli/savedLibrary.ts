@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import type { ProfileSummary } from '../../shared/model/profile';
 import type { HopSpec } from '../services/engine/hopSpec';
 import { DocumentStore, type StoredHost } from '../services/profiles/documentStore';
-import { hopSpecForHost } from '../services/profiles/hostToHop';
+import { hopSpecForHost, hopSpecsForHostIds } from '../services/profiles/hostToHop';
 
 export class SavedLibrary {
   private constructor(readonly store: DocumentStore) {}
@@ -37,12 +37,7 @@ export class SavedLibrary {
 
   /** The profile's circuit, hop 0 first; a host deleted since is named in the error. */
   profileSpecs(profile: ProfileSummary): HopSpec[] {
-    const hosts = this.store.snapshot().hosts;
-    return profile.hostIds.map((id, i) => {
-      const host = hosts.find((h) => h.id === id);
-      if (!host) throw new Error(`profile "${profile.name}": hop ${i + 1} is a host that no longer exists`);
-      return this.hostSpec(host);
-    });
+    return hopSpecsForHostIds(this.store.snapshot().hosts, profile.hostIds, homedir());
   }
 
   /** The keychain id for a saved host's name, or null. */

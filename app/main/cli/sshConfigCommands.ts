@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { HopSpec } from '../services/engine/hopSpec';
 import { HostsService, type HostSecretKinds } from '../services/profiles/hostsService';
 import type { SavedLibrary } from './savedLibrary';
-import { circuitForAlias, exportSshConfig, exportSshJ, importSshConfig, parseSshConfig, shellLine, SshConfigExportError, type ImportNote } from '../services/engine/sshConfig';
+import { circuitForAlias, configAlias, exportSshConfig, exportSshJ, importSshConfig, parseSshConfig, shellLine, SshConfigExportError, type ImportNote } from '../services/engine/sshConfig';
 
 const options = () => ({ homeDir: homedir(), localUser: userInfo().username });
 const defaultConfig = () => path.join(homedir(), '.ssh', 'config');
@@ -45,7 +45,7 @@ export async function runImport(args: string[], library: SavedLibrary, out: Node
 }
 
 /** Import only reads and writes settings; it never needs to know about secrets. */
-const NO_SECRETS: HostSecretKinds = { kindsFor: async () => [], forget: async () => undefined, onDidChangeKinds: () => ({ dispose: () => undefined }) };
+const NO_SECRETS: HostSecretKinds = { listKinds: async () => [], forget: async () => undefined, onDidChangeKinds: () => ({ dispose: () => undefined }) };
 
 export async function runExport(args: string[], library: SavedLibrary, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   let alias: string | undefined;
@@ -70,8 +70,7 @@ export async function runExport(args: string[], library: SavedLibrary, out: Node
     hops = circuit.hops;
   }
   try {
-    const configAlias = alias.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '') || 'target';
-    out.write(`# ssh_config for ${profile ? `profile "${alias}"` : alias} (${hops.length} hops)\n${exportSshConfig(hops, configAlias)}\n`);
+    out.write(`# ssh_config for ${profile ? `profile "${alias}"` : alias} (${hops.length} hops)\n${exportSshConfig(hops, configAlias(alias, 'target'))}\n`);
     out.write(`# as one command line:\n${shellLine(exportSshJ(hops))}\n`);
   } catch (error) {
     if (error instanceof SshConfigExportError) {

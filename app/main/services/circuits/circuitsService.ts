@@ -9,7 +9,7 @@ import { ErrorCode, HoplineError, type WireError } from '../../../shared/model/e
 import type { CircuitSummary } from '../../../shared/model/hop';
 import { validateCircuit, type CircuitEngine } from '../engine/circuitEngine';
 import type { HopSpec } from '../engine/hopSpec';
-import { exportSshConfig, exportSshJ, shellLine, SshConfigExportError } from '../engine/sshConfig';
+import { configAlias, exportSshConfig, exportSshJ, shellLine, SshConfigExportError } from '../engine/sshConfig';
 
 export interface CircuitsServiceOptions {
   engine: CircuitEngine;
@@ -44,7 +44,7 @@ export class CircuitsService implements ICircuitsService {
   async open(request: { hostIds: string[]; profileId?: string; circuitId?: string }): Promise<CircuitSummary> {
     const specs = this.options.hopSpecs(request.hostIds);
     const circuitId = request.circuitId ?? randomUUID();
-    if (this.options.engine.list().some((c) => c.id === circuitId) || this.options.engine.eventLog(circuitId).length > 0) {
+    if (this.options.engine.knows(circuitId)) {
       throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'That circuit id is already in use');
     }
     const summary = await this.options.engine.open(specs, circuitId, request.profileId ? { profileId: request.profileId } : {});
@@ -109,7 +109,7 @@ export class CircuitsService implements ICircuitsService {
         return null;
       }
     };
-    const alias = request.alias ?? (specs[specs.length - 1]!.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-]+/, '') || 'target');
+    const alias = request.alias ?? configAlias(specs[specs.length - 1]!.name, 'target');
     return {
       sshCommand: attempt(() => shellLine(exportSshJ(specs))),
       sshConfig: attempt(() => exportSshConfig(specs, alias)),

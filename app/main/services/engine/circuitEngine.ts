@@ -150,17 +150,22 @@ export class CircuitEngine {
     return [...this.circuits.values()].filter((r) => r.state === 'open' || r.state === 'opening').map((r) => this.summary(r));
   }
 
+  /** Whether this id names a circuit, live or recently ended (ids are never reused). */
+  knows(circuitId: string): boolean {
+    return this.circuits.has(circuitId);
+  }
+
   /** What `ssh -v` would have said, with timestamps; never holds an answer or a secret. */
   eventLog(circuitId: string): string[] {
     return [...(this.circuits.get(circuitId)?.log ?? [])];
   }
 
-  /** Live SSH connections in the pool: what a test counts to prove sharing and clean-up. */
   /** For diagnostics: each pooled hop as `name refs state`. */
   describePool(): string[] {
     return [...this.pool.values()].map((e) => `${e.name} refs=${e.refs}${e.dead ? ' dead' : ''}${e.closing ? ' closing' : ''}${e.live ? ' live' : ''}`);
   }
 
+  /** Live SSH connections in the pool: what a test counts to prove sharing and clean-up. */
   get liveHopCount(): number {
     return [...this.pool.values()].filter((e) => e.live && !e.dead).length;
   }

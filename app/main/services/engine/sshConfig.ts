@@ -897,12 +897,17 @@ function assertHop(hop: HopSpec, index: number): void {
   if (!Number.isInteger(hop.port) || hop.port < 1 || hop.port > 65535) throw new SshConfigExportError(`${label}: port ${hop.port} is not a port number`);
 }
 
-/** Hop names may be anything; aliases are letters, digits, `.`, `_`, `-`, unique, never the target's. */
+/** A name as an ssh_config alias: letters, digits, `.`, `_`, `-` (not first); `fallback` if nothing is left. */
+export function configAlias(name: string, fallback: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || fallback;
+}
+
+/** Hop names may be anything; aliases are unique and never the target's. */
 function hopAliases(hops: HopSpec[], targetAlias: string): string[] {
   const used = new Set([targetAlias]);
   return hops.map((hop, i) => {
     if (i === hops.length - 1) return targetAlias;
-    const base = hop.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || `hop${i + 1}`;
+    const base = configAlias(hop.name, `hop${i + 1}`);
     let alias = base;
     for (let n = 2; used.has(alias); n++) alias = `${base}-${n}`;
     used.add(alias);

@@ -3,6 +3,7 @@
  * absolute paths) and back. The way back serves the ssh_config importer, whose hops become hosts.
  */
 import path from 'node:path';
+import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import type { HostSummary, HostAuthMethod, HostProxy, HostSettings } from '../../../shared/model/host';
 import { HOST_DEFAULTS } from '../../../shared/model/host';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type AuthStep, type HopSpec, type ProxySpec } from '../engine/hopSpec';
@@ -57,6 +58,15 @@ function hostProxy(proxy: ProxySpec): HostProxy {
   const result: HostProxy = { kind: proxy.kind, host: proxy.host, port: proxy.port };
   if (proxy.username !== undefined) result.username = proxy.username;
   return result;
+}
+
+/** A circuit of saved hosts by id, hop 0 first; an id no longer saved is a typed error naming the hop. */
+export function hopSpecsForHostIds(hosts: readonly StoredHost[], hostIds: readonly string[], homeDir: string): HopSpec[] {
+  return hostIds.map((id, index) => {
+    const host = hosts.find((h) => h.id === id);
+    if (!host) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `Hop ${index + 1}: no saved host has the id ${id} (was it deleted?)`);
+    return hopSpecForHost(host, homeDir);
+  });
 }
 
 /**

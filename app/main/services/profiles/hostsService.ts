@@ -18,7 +18,8 @@ import { expandHome, hostSettingsFromHop } from './hostToHop';
 
 /** What the hosts library needs from the keychain side: which kinds of secret a host has, and forgetting them. */
 export interface HostSecretKinds {
-  kindsFor(hostId: string): Promise<SecretKind[]>;
+  /** Every host's kinds in one call: a keychain listing is one round trip, whatever the number of hosts. */
+  listKinds(): Promise<{ hostId: string; kinds: SecretKind[] }[]>;
   forget(hostId: string): Promise<void>;
   onDidChangeKinds: Event<{ hostId: string; kinds: SecretKind[] }>;
 }
@@ -52,6 +53,16 @@ function notFound(id: string): HoplineError {
   return new HoplineError(ErrorCode.INVALID_ARGUMENT, `No saved host has the id ${id}.`);
 }
 
+function summaryOf(host: StoredHost, kinds: SecretKind[]): HostSummary {
+  return {
+    ...structuredClone(host),
+    hasPassword: kinds.includes('password'),
+    hasPassphrase: kinds.includes('passphrase'),
+    hasTotp: kinds.includes('totp'),
+    hasAnswers: kinds.includes('answer'),
+  };
+}
+
 const quoteList = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
 
 export class HostsService implements IHostsService, Disposable {
@@ -78,7 +89,8 @@ export class HostsService implements IHostsService, Disposable {
 
   async list(): Promise<HostSummary[]> {
     const hosts = [...this.store.snapshot().hosts].sort(byName);
-    return Promise.all(hosts.map((h) => this.summaryOf(h)));
+    const kinds = await this.kindsByHost();
+    return hosts.map((h) => summaryOf(h, kinds.get(h.id) ?? []));
   }
 
   async save(input: HostInput): Promise<HostSummary> {
@@ -95,7 +107,7 @@ export class HostsService implements IHostsService, Disposable {
       draft.hosts[index] = host;
       return host;
     });
-    return this.summaryOf(saved);
+    return summaryOf(saved, (await this.kindsByHost()).get(saved.id) ?? []);
   }
 
   /** Same settings, "<name> (copy)", a new id; the keychain secrets stay with the original. */
@@ -108,7 +120,7 @@ export class HostsService implements IHostsService, Disposable {
       draft.hosts.push(host);
       return host;
     });
-    return this.summaryOf(copy);
+    return summaryOf(copy, (await this.kindsByHost()).get(copy.id) ?? []);
   }
 
   async remove(id: string): Promise<void> {
@@ -147,15 +159,8 @@ export class HostsService implements IHostsService, Disposable {
     return file;
   }
 
-  private async summaryOf(host: StoredHost): Promise<HostSummary> {
-    const kinds = await this.secrets.kindsFor(host.id);
-    return {
-      ...structuredClone(host),
-      hasPassword: kinds.includes('password'),
-      hasPassphrase: kinds.includes('passphrase'),
-      hasTotp: kinds.includes('totp'),
-      hasAnswers: kinds.includes('answer'),
-    };
+  private async kindsByHost(): Promise<Map<string, SecretKind[]>> {
+    return new Map((await this.secrets.listKinds()).map((e) => [e.hostId, e.kinds]));
   }
 
   private fireList(): void {

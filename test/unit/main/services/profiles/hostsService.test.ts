@@ -20,8 +20,8 @@ class FakeSecretKinds implements HostSecretKinds {
   readonly onDidChangeKinds = this.changes.event;
   readonly forgotten: string[] = [];
 
-  async kindsFor(hostId: string): Promise<SecretKind[]> {
-    return [...(this.kinds.get(hostId) ?? [])];
+  async listKinds(): Promise<{ hostId: string; kinds: SecretKind[] }[]> {
+    return [...this.kinds].map(([hostId, kinds]) => ({ hostId, kinds: [...kinds] }));
   }
 
   async forget(hostId: string): Promise<void> {

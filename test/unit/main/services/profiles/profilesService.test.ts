@@ -13,7 +13,7 @@ import { profilesSchemas } from '../../../../../app/shared/schema/profiles';
 
 /** No keychain: these tests are about profiles. */
 const noSecrets: HostSecretKinds = {
-  kindsFor: async () => [],
+  listKinds: async () => [],
   forget: async () => undefined,
   onDidChangeKinds: new Emitter<{ hostId: string; kinds: [] }>().event,
 };
