@@ -178,9 +178,12 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('a second window finds the terminals after it loads and draws them with WebGL; input there shows here', async () => {
+    const rowsOnScreen = () => panel().locator('.xterm-rows > div').count();
+    const ownRows = await rowsOnScreen();
     const gpu = await launchChromium();
     try {
-      const other = await gpu.newPage({ viewport: { width: 1400, height: 900 } });
+      // Smaller than this page: the window the user types in sizes the PTY.
+      const other = await gpu.newPage({ viewport: { width: 1000, height: 600 } });
       const otherProblems: string[] = [];
       other.on('console', (m) => m.type() === 'error' && otherProblems.push(m.text()));
       other.on('pageerror', (e) => otherProblems.push(e.message));
@@ -196,8 +199,15 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
       await otherPanel.locator('.xterm-screen').click();
       await other.keyboard.type('echo "gl-$((2+2))"');
       await other.keyboard.press('Enter');
-      // This page shows the same terminal 2.
+      // This page shows the same terminal 2, at the size the other window gave the PTY, and says so.
       await waitForScreen(/gl-4/);
+      await expect.poll(() => panel().getByText(/by another window/).count()).toBe(1);
+      expect(await rowsOnScreen()).toBeLessThan(ownRows);
+      // Turning back to this page takes the PTY back.
+      await focusTerminal();
+      await expect.poll(() => panel().getByText(/by another window/).count()).toBe(0);
+      // (The note's line is given back to the terminal a debounced refit later.)
+      await expect.poll(rowsOnScreen).toBe(ownRows);
       await other.screenshot({ path: path.join(SHOTS, 'terminal-webgl.png') });
       expect(otherProblems.filter((p) => !CSP_STYLE.test(p))).toEqual([]);
       problems.push(...otherProblems.filter((p) => CSP_STYLE.test(p)));

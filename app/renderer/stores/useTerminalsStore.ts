@@ -12,6 +12,7 @@ import { create } from 'zustand';
 import { ErrorCode, type WireError } from '../../shared/model/errors';
 import type { CircuitSummary } from '../../shared/model/hop';
 import type { Disposable } from '../../shared/model/event';
+import type { StreamListener } from '../../shared/rpc/terminalStreams';
 import { onConnectionState, openExternalLink, rpc, terminalStreams } from '../rpc';
 import {
   activate,
@@ -36,6 +37,11 @@ import {
 import { useCircuitsStore } from './useCircuitsStore';
 
 interface TerminalsState extends TerminalsModel {
+  /**
+   * The remote PTY's size per running terminal, as the main side last reported it (any window
+   * may have set it): a view whose own size differs shows this size until the user turns to it.
+   */
+  ptySizes: Record<string, { cols: number; rows: number }>;
   /** Asks the view of `key` to take the keyboard focus (bumped per request). */
   focus: { key: string; n: number } | null;
   /** Asks the view of `key` to open its find box (bumped per request). */
@@ -65,8 +71,7 @@ interface TerminalsState extends TerminalsModel {
  * write callback, once parsed), keystrokes and pastes out at once.
  */
 export const terminalIo = {
-  attach: (streamId: number, onData: (bytes: Uint8Array) => void): Disposable => terminalStreams.attach(streamId, onData),
-  ack: (streamId: number, bytes: number): void => terminalStreams.ack(streamId, bytes),
+  attach: (streamId: number, onData: StreamListener): Disposable => terminalStreams.attach(streamId, onData),
   input: (streamId: number, bytes: Uint8Array): void => terminalStreams.input(streamId, bytes),
 };
 
@@ -78,6 +83,8 @@ export function openLink(url: string): Promise<void> {
 /** Sizes the views reported, and the size each running terminal was last given. */
 const sizes = new Map<string, { cols: number; rows: number }>();
 const sentSizes = new Map<string, string>();
+/** Sizes this window sent whose onDidResize has not come back yet, oldest first. */
+const inFlight = new Map<string, string[]>();
 /** Exit/end events that arrived before the open call that made their terminal answered. */
 const early = new Map<string, (model: TerminalsModel) => TerminalsModel>();
 /** Circuits this window asked to open, and those whose first terminal it already opened. */
@@ -138,6 +145,7 @@ function sendSize(terminalId: string, cols: number, rows: number, claim = false)
   const text = `${cols}x${rows}`;
   if (!claim && sentSizes.get(terminalId) === text) return;
   sentSizes.set(terminalId, text);
+  inFlight.set(terminalId, [...(inFlight.get(terminalId) ?? []), text]);
   rpc.terminals.resize(terminalId, cols, rows).catch(() => {
     // It ended meanwhile: its end event says so.
     sentSizes.delete(terminalId);
@@ -146,6 +154,7 @@ function sendSize(terminalId: string, cols: number, rows: number, claim = false)
 
 export const useTerminalsStore = create<TerminalsState>(() => ({
   ...EMPTY_MODEL,
+  ptySizes: {},
   focus: null,
   search: null,
   requestSearch(key) {
@@ -210,6 +219,8 @@ const EARLY_MEMORY = 100;
 
 function onEnded(terminalId: string, change: (m: TerminalsModel) => TerminalsModel): void {
   sentSizes.delete(terminalId);
+  inFlight.delete(terminalId);
+  forgetPtySize(terminalId);
   if (tabOfTerminal(model(), terminalId)) {
     apply(change);
     return;
@@ -217,6 +228,37 @@ function onEnded(terminalId: string, change: (m: TerminalsModel) => TerminalsMod
   early.set(terminalId, change);
   if (early.size > EARLY_MEMORY) early.delete(early.keys().next().value!);
 }
+
+function forgetPtySize(terminalId: string): void {
+  if (!(terminalId in useTerminalsStore.getState().ptySizes)) return;
+  useTerminalsStore.setState((s) => {
+    const { [terminalId]: _gone, ...rest } = s.ptySizes;
+    return { ptySizes: rest };
+  });
+}
+
+// Any window's resize: the PTY's size now. Events come in the order the main side applied the
+// resizes, so one of this window's own sizes coming back is recognised by the in-flight list; while
+// a newer own size is still on its way it is skipped (showing it would flicker the view back to an
+// old size). Another window's size is kept for the view, and this window's next fitted size goes
+// out even if it equals what it sent before.
+rpc.terminals.onDidResize(({ terminalId, cols, rows }) => {
+  if (!tabOfTerminal(model(), terminalId)) return;
+  const text = `${cols}x${rows}`;
+  const pending = inFlight.get(terminalId) ?? [];
+  const own = pending.indexOf(text);
+  if (own >= 0) {
+    const newer = pending.slice(own + 1);
+    if (newer.length > 0) {
+      inFlight.set(terminalId, newer);
+      return;
+    }
+    inFlight.delete(terminalId);
+  } else {
+    sentSizes.set(terminalId, text);
+  }
+  useTerminalsStore.setState((s) => ({ ptySizes: { ...s.ptySizes, [terminalId]: { cols, rows } } }));
+});
 
 // Contract events: every terminal ends with exactly one of them.
 rpc.terminals.onDidExit((event) => onEnded(event.terminalId, (m) => applyExit(m, event)));

@@ -43,17 +43,22 @@ export interface TerminalSummary {
  */
 export interface ITerminalsService {
   open(request: TerminalOpenRequest): Promise<{ terminalId: string; streamId: number }>;
-  /** Sends window-change to the remote PTY. */
+  /**
+   * Sends window-change to the remote PTY. With several windows showing one terminal the last
+   * one to resize (the one the user turned to) sets the size; `onDidResize` tells the others.
+   */
   resize(terminalId: string, cols: number, rows: number): Promise<void>;
   /** Ends the shell channel; unknown or already ended ids are a no-op. */
   close(terminalId: string): Promise<void>;
   list(): Promise<TerminalSummary[]>;
   onDidExit: Event<{ terminalId: string; exitCode: number | null; signal: string | null }>;
   onDidEnd: Event<{ terminalId: string; reason: WireError }>;
+  /** The PTY's size after a resize (fired for every resize, whichever window asked, in order). */
+  onDidResize: Event<{ terminalId: string; cols: number; rows: number }>;
 }
 
 export const terminalsService = defineService<ITerminalsService>()({
   name: 'terminals',
   methods: { open: true, resize: true, close: true, list: true },
-  events: { onDidExit: true, onDidEnd: true },
+  events: { onDidExit: true, onDidEnd: true, onDidResize: true },
 });

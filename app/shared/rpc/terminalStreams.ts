@@ -4,11 +4,16 @@
  * that arrives. The terminal view then does:
  *
  *   const streams = new TerminalStreams({ sendFrame });
- *   streams.attach(streamId, (bytes) => xterm.write(bytes, () => streams.ack(streamId, bytes.length)));
+ *   streams.attach(streamId, (bytes, processed) => xterm.write(bytes, processed));
  *   xterm.onData((text) => streams.input(streamId, encoder.encode(text)));
  *
  * Acks are counted here and sent every ACK_EVERY bytes, or as soon as everything received has
  * been processed (so an idle terminal owes the main side nothing, whatever its ack batching).
+ *
+ * Every ATTACH (and every re-ATTACH after a reconnect) starts a new generation: the main side
+ * counts unacked bytes afresh from it, so a `processed` callback of output received before it
+ * (xterm still parsing the old connection's last frames) must not ack the new one's bytes. Each
+ * delivery's `processed` belongs to its generation and does nothing once that generation is over.
  */
 import { ErrorCode, type WireError } from '../model/errors';
 import type { Disposable } from '../model/event';
@@ -25,8 +30,12 @@ export interface TerminalStreamsOptions {
   ackEveryBytes?: number;
 }
 
+/** Gets a stream's output; call `processed` once it has been processed (xterm's write callback). */
+export type StreamListener = (bytes: Uint8Array, processed: () => void) => void;
+
+/** One generation of an attached stream (see above): replaced, never reset, on re-ATTACH. */
 interface StreamState {
-  onData: (bytes: Uint8Array) => void;
+  onData: StreamListener;
   /** Delivered to onData, not yet reported processed through ack(). */
   outstanding: number;
   /** Reported processed, not yet sent in an ACK frame. */
@@ -45,13 +54,13 @@ export class TerminalStreams {
    * Starts (or restarts) receiving a stream's output. Attaching a stream already attached
    * replaces its listener and starts its ack count afresh, as the main side does.
    */
-  attach(streamId: number, onData: (bytes: Uint8Array) => void): Disposable {
+  attach(streamId: number, onData: StreamListener): Disposable {
     const state: StreamState = { onData, outstanding: 0, unsent: 0 };
     this.streams.set(streamId, state);
     this.send({ type: 'attach', streamId });
     return {
       dispose: () => {
-        if (this.streams.get(streamId) === state) this.detach(streamId);
+        if (this.streams.get(streamId)?.onData === onData) this.detach(streamId);
       },
     };
   }
@@ -63,9 +72,8 @@ export class TerminalStreams {
 
   /** After a reconnect (a new server-side connection): ATTACH every stream again. */
   reattachAll(): void {
-    for (const [streamId, state] of this.streams) {
-      state.outstanding = 0;
-      state.unsent = 0;
+    for (const [streamId, state] of [...this.streams]) {
+      this.streams.set(streamId, { onData: state.onData, outstanding: 0, unsent: 0 });
       this.send({ type: 'attach', streamId });
     }
   }
@@ -75,12 +83,17 @@ export class TerminalStreams {
   }
 
   /**
-   * `n` bytes of this stream's output have been processed (call it from xterm's write
-   * callback). More than was delivered is clamped.
+   * `n` bytes of this stream's current generation have been processed (for callers that batch
+   * their own acks; the `processed` callback given with each delivery is simpler and safe across
+   * re-ATTACHes). More than was delivered is clamped.
    */
   ack(streamId: number, n: number): void {
     const state = this.streams.get(streamId);
-    if (!state || !(n > 0)) return;
+    if (state) this.acked(streamId, state, n);
+  }
+
+  private acked(streamId: number, state: StreamState, n: number): void {
+    if (this.streams.get(streamId) !== state || !(n > 0)) return;
     const bytes = Math.min(Math.floor(n), state.outstanding);
     state.outstanding -= bytes;
     state.unsent += bytes;
@@ -116,8 +129,9 @@ export class TerminalStreams {
     const state = this.streams.get(frame.streamId);
     // Output for a stream we detached from may still be in flight: drop it.
     if (!state) return;
-    state.outstanding += frame.data.byteLength;
-    state.onData(frame.data);
+    const n = frame.data.byteLength;
+    state.outstanding += n;
+    state.onData(frame.data, () => this.acked(frame.streamId, state, n));
   }
 
   private send(frame: Parameters<typeof encodeTerminalFrame>[0]): void {

@@ -14,6 +14,7 @@ import type { WireError } from '../../../app/shared/model/errors';
 import { Emitter } from '../../../app/shared/model/event';
 import type { CircuitSummary, HopStateEvent } from '../../../app/shared/model/hop';
 import type { PromptRequest } from '../../../app/shared/model/prompt';
+import type { StreamListener } from '../../../app/shared/rpc/terminalStreams';
 import type { ConnectionState } from '../../../app/renderer/rpc/webSocketTransport';
 
 function createFake() {
@@ -31,12 +32,13 @@ function createFake() {
     connection: new Emitter<ConnectionState>(),
     terminalExited: new Emitter<{ terminalId: string; exitCode: number | null; signal: string | null }>(),
     terminalEnded: new Emitter<{ terminalId: string; reason: WireError }>(),
+    terminalResized: new Emitter<{ terminalId: string; cols: number; rows: number }>(),
   };
   let nextTerminal = 1;
   /** Listeners of attached streams: `terminalStreams.emit(streamId, bytes)` plays output to them. */
-  const attached = new Map<number, (bytes: Uint8Array) => void>();
+  const attached = new Map<number, StreamListener>();
   const terminalStreams = {
-    attach: vi.fn((streamId: number, onData: (bytes: Uint8Array) => void) => {
+    attach: vi.fn((streamId: number, onData: StreamListener) => {
       attached.set(streamId, onData);
       return { dispose: () => terminalStreams.detach(streamId) };
     }),
@@ -48,7 +50,8 @@ function createFake() {
     reattachAll: vi.fn(() => undefined),
     emit(streamId: number, bytes: Uint8Array): boolean {
       const listener = attached.get(streamId);
-      listener?.(bytes);
+      // `processed` acks as the real TerminalStreams does, so tests see acks made from it.
+      listener?.(bytes, () => terminalStreams.ack(streamId, bytes.byteLength));
       return listener !== undefined;
     },
     get attachedStreams(): number[] {
@@ -116,6 +119,7 @@ function createFake() {
       list: vi.fn(async (): Promise<TerminalSummary[]> => []),
       onDidExit: events.terminalExited.event,
       onDidEnd: events.terminalEnded.event,
+      onDidResize: events.terminalResized.event,
     },
   };
   const openExternalLink = vi.fn(async (_url: string) => undefined);

@@ -79,9 +79,11 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
   private nextStreamId = 1;
   private readonly exited = new Emitter<{ terminalId: string; exitCode: number | null; signal: string | null }>();
   private readonly endedEmitter = new Emitter<{ terminalId: string; reason: WireError }>();
+  private readonly resized = new Emitter<{ terminalId: string; cols: number; rows: number }>();
   private readonly circuitWatch: Disposable;
   readonly onDidExit = this.exited.event;
   readonly onDidEnd = this.endedEmitter.event;
+  readonly onDidResize = this.resized.event;
 
   constructor(private readonly options: TerminalsServiceOptions) {
     this.circuitWatch = options.engine.onDidChange((circuit) => {
@@ -112,9 +114,14 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
 
   async resize(terminalId: string, cols: number, rows: number): Promise<void> {
     const terminal = this.get(terminalId);
-    terminal.cols = cols;
-    terminal.rows = rows;
-    this.quietly(() => terminal.channel.setWindow(rows, cols, 0, 0));
+    if (terminal.cols !== cols || terminal.rows !== rows) {
+      terminal.cols = cols;
+      terminal.rows = rows;
+      this.quietly(() => terminal.channel.setWindow(rows, cols, 0, 0));
+    }
+    // Told even when unchanged: every resize a window sends comes back to it as an event, which
+    // is how it tells its own sizes from another window's (useTerminalsStore).
+    this.resized.fire({ terminalId, cols, rows });
   }
 
   async close(terminalId: string): Promise<void> {
@@ -148,6 +155,7 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
     for (const terminal of [...this.terminals.values()]) this.end(terminal, { code: ErrorCode.DISCONNECTED, message: 'Hopline is shutting down' }, false);
     this.exited.dispose();
     this.endedEmitter.dispose();
+    this.resized.dispose();
   }
 
   private openShell(client: Pick<Client, 'shell'>, hop: HopRef, cols: number, rows: number): Promise<ClientChannel> {

@@ -179,12 +179,23 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
   useEffect(() => {
     const term = hostRef.current?.term;
     if (streamId === null || !term) return;
-    const sub = terminalIo.attach(streamId, (bytes) => {
-      const n = bytes.byteLength;
-      term.write(bytes, () => terminalIo.ack(streamId, n));
-    });
+    const sub = terminalIo.attach(streamId, (bytes, processed) => term.write(bytes, processed));
     return () => sub.dispose();
   }, [streamId, key]);
+
+  // Another window resized the PTY: show its size (so lines wrap as the remote wraps them)
+  // until the user turns to this view, which claims the PTY back at its own fitted size.
+  const terminalId = tab.status.kind === 'running' ? tab.status.terminalId : null;
+  const ptySize = useTerminalsStore((s) => (terminalId ? s.ptySizes[terminalId] : undefined));
+  const [sizedElsewhere, setSizedElsewhere] = useState<{ cols: number; rows: number } | null>(null);
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host || !ptySize) return;
+    const fitted = host.proposeSize();
+    const elsewhere = !fitted || fitted.cols !== ptySize.cols || fitted.rows !== ptySize.rows;
+    if (ptySize.cols !== host.term.cols || ptySize.rows !== host.term.rows) host.term.resize(ptySize.cols, ptySize.rows);
+    setSizedElsewhere(elsewhere && visible ? ptySize : null);
+  }, [ptySize, visible]);
 
   // A new shell in this tab (Reconnect): the old output stays as scrollback, its modes do not.
   useEffect(() => {
@@ -290,6 +301,11 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       data-session={tab.session}
     >
       <TerminalBanner status={tab.status} targetName={targetName} onReconnect={() => void reconnect(key)} />
+      {sizedElsewhere && (
+        <p className="terminal-size-note" role="status">
+          Sized {sizedElsewhere.cols}×{sizedElsewhere.rows} by another window. Click the terminal to fit it here.
+        </p>
+      )}
       {note && (
         <p role="alert" className="error terminal-note">
           {note}{' '}

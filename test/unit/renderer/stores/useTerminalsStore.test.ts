@@ -91,6 +91,21 @@ describe('terminals store', () => {
     // Another window may have resized the PTY: the window the user turns to claims its size again.
     useTerminalsStore.getState().reportSize(key, 100, 30, true);
     expect(fake.rpc.terminals.resize).toHaveBeenCalledTimes(2);
+    // This window's own resizes coming back: an older one while a newer is on its way is
+    // skipped (the view would flicker back to it); the last one is the PTY's size.
+    fake.events.terminalResized.fire({ terminalId, cols: 100, rows: 30 });
+    expect(useTerminalsStore.getState().ptySizes[terminalId]).toBeUndefined();
+    fake.events.terminalResized.fire({ terminalId, cols: 100, rows: 30 });
+    expect(useTerminalsStore.getState().ptySizes[terminalId]).toEqual({ cols: 100, rows: 30 });
+    // Another window did resize it, and said so: the PTY's size is kept for the view, and this
+    // window's unchanged fitted size is no longer "already sent".
+    fake.events.terminalResized.fire({ terminalId, cols: 60, rows: 10 });
+    expect(useTerminalsStore.getState().ptySizes[terminalId]).toEqual({ cols: 60, rows: 10 });
+    useTerminalsStore.getState().reportSize(key, 100, 30);
+    expect(fake.rpc.terminals.resize).toHaveBeenCalledTimes(3);
+    // Another window's terminal (no tab here) is none of this window's business.
+    fake.events.terminalResized.fire({ terminalId: 'elsewhere', cols: 1, rows: 1 });
+    expect(useTerminalsStore.getState().ptySizes.elsewhere).toBeUndefined();
   });
 
   it('shows the remote exit status and the end reason from the contract events, even when they beat the open answer', async () => {

@@ -28,8 +28,8 @@ describe('TerminalStreams', () => {
     expect(sent).toEqual([{ type: 'attach', streamId: 1 }, { type: 'attach', streamId: 2 }]);
     streams.receive(output(1, 3, 120));
     streams.receive(output(2, 2, 121).buffer as ArrayBuffer);
-    expect(a).toHaveBeenCalledWith(new Uint8Array([120, 120, 120]));
-    expect(b).toHaveBeenCalledWith(new Uint8Array([121, 121]));
+    expect(a).toHaveBeenCalledWith(new Uint8Array([120, 120, 120]), expect.any(Function));
+    expect(b).toHaveBeenCalledWith(new Uint8Array([121, 121]), expect.any(Function));
     sub.dispose();
     sub.dispose();
     expect(sent.slice(2)).toEqual([{ type: 'detach', streamId: 2 }]);
@@ -110,6 +110,25 @@ describe('TerminalStreams', () => {
     streams.receive(output(5, 1));
     expect(first).not.toHaveBeenCalled();
     expect(second).toHaveBeenCalledTimes(1);
+  });
+
+  it('a delivery processed after a re-ATTACH acks nothing: it belongs to the previous generation', () => {
+    const { streams, sent, output } = setup();
+    const pending: Array<() => void> = [];
+    streams.attach(7, (_bytes, processed) => pending.push(processed));
+    streams.receive(output(7, 1000));
+    // The socket reconnects while xterm still parses those 1000 bytes.
+    streams.reattachAll();
+    streams.receive(output(7, 10));
+    sent.length = 0;
+    pending[0]!();
+    // Acking the old 1000 would tell the new connection 10 bytes were processed before they were.
+    expect(sent).toEqual([]);
+    pending[1]!();
+    expect(sent).toEqual([{ type: 'ack', streamId: 7, bytes: 10 }]);
+    // Calling it twice acks nothing more (clamped to what is outstanding).
+    pending[1]!();
+    expect(sent).toHaveLength(1);
   });
 
   it('reports frames it cannot read and keeps working', () => {

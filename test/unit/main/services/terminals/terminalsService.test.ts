@@ -144,8 +144,14 @@ describe('TerminalsService', () => {
       { terminalId: opened.terminalId, streamId: 1, circuitId: 'c1', cols: 132, rows: 43 },
       { terminalId: second.terminalId, streamId: 2, circuitId: 'c1', cols: 80, rows: 24 },
     ]);
+    const resized: unknown[] = [];
+    service.onDidResize((e) => resized.push(e));
+    await service.resize(opened.terminalId, 100, 30);
+    // The same size again (another window fitting alike) sends no window-change, but is told
+    // (each window recognises its own resizes by their events).
     await service.resize(opened.terminalId, 100, 30);
     expect(engine.channels[0]!.windows).toEqual([[30, 100, 0, 0]]);
+    expect(resized).toEqual([{ terminalId: opened.terminalId, cols: 100, rows: 30 }, { terminalId: opened.terminalId, cols: 100, rows: 30 }]);
     expect((await service.list())[0]).toMatchObject({ cols: 100, rows: 30 });
     await expect(service.resize('nope', 1, 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
