@@ -21,6 +21,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { HoplineError } from '../../shared/model/errors';
+import { toPlainText } from '../../shared/model/plainText';
 import { CircuitEngine } from '../services/engine/circuitEngine';
 import type { AuthStep, HopSpec } from '../services/engine/hopSpec';
 import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
@@ -158,7 +159,8 @@ async function runExec(argv: string[]): Promise<number> {
     return await Promise.race([run, failed]);
   } catch (error) {
     if (error instanceof HoplineError) {
-      process.stderr.write(`hopline: ${error.message}\n`);
+      // Messages can quote a server; the engine cleans them, and the tty gets no control byte either way.
+      process.stderr.write(`hopline: ${toPlainText(error.message, 1000)}\n`);
       process.stderr.write(args.verbose ? `${engine.eventLog(circuitId).join('\n')}\n` : `(run with -v for the circuit's event log)\n`);
       return 255;
     }
@@ -205,7 +207,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`hopline: ${error.message}\n${USAGE}`);
+      process.stderr.write(`hopline: ${toPlainText(error.message, 1000)}\n${USAGE}`);
       return 2;
     }
     process.stderr.write(`hopline: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -2,7 +2,9 @@
  * Answers the engine's prompts for the `hopline` CLI: on the controlling terminal (/dev/tty,
  * input hidden when the server says echo is off), or through HOPLINE_ASKPASS — a program that
  * gets the prompt as its argument and prints the answer, as SSH_ASKPASS does for OpenSSH.
- * Questions are put one at a time, in the order they arrive.
+ * Questions are put one at a time, in the order they arrive. Everything printed that came from
+ * elsewhere (a server's prompt text, a hop or host name, an error) goes through toPlainText, so
+ * no control sequence reaches the terminal.
  */
 import { execFile } from 'node:child_process';
 import { openSync } from 'node:fs';
@@ -75,8 +77,8 @@ export function attachTerminalPrompter(broker: PromptBroker, stderr: NodeJS.Writ
     try {
       if (request.kind === 'host-key' && request.hostKey) {
         const k = request.hostKey;
-        stderr.write(`The authenticity of ${where} (${k.host}:${k.port}) can't be established.\n${k.type} key fingerprint is ${k.sha256}.\n`);
-        if (k.otherKnownTypes.length) stderr.write(`Keys of other types are known for this host: ${k.otherKnownTypes.join(', ')}.\n`);
+        stderr.write(`The authenticity of ${where} (${toPlainText(`${k.host}:${k.port}`, 300)}) can't be established.\n${toPlainText(k.type, 100)} key fingerprint is ${toPlainText(k.sha256, 200)}.\n`);
+        if (k.otherKnownTypes.length) stderr.write(`Keys of other types are known for this host: ${toPlainText(k.otherKnownTypes.join(', '), 300)}.\n`);
         const reply = (await ask('Accept it? [o]nce, [s]ave to known_hosts, [N]o: ', true)).trim().toLowerCase();
         await broker.decideHostKey(request.id, reply === 's' || reply === 'save' ? 'accept-and-save' : reply === 'o' || reply === 'once' ? 'accept-once' : 'reject');
         return;
@@ -86,7 +88,7 @@ export function attachTerminalPrompter(broker: PromptBroker, stderr: NodeJS.Writ
       for (const prompt of request.prompts) answers.push(await ask(`[${where}] ${toPlainText(prompt.text, 500)}`, prompt.echo));
       await broker.answer(request.id, answers, request.prompts.map((p) => options.remember === true && p.remember === 'offer'));
     } catch (error) {
-      stderr.write(`hopline: ${error instanceof Error ? error.message : String(error)}\n`);
+      stderr.write(`hopline: ${toPlainText(error instanceof Error ? error.message : String(error), 1000)}\n`);
       await broker.cancel(request.id).catch(() => undefined);
     }
   };

@@ -8,7 +8,13 @@
  *
  * Time limits: ssh2's readyTimeout is off (it would cut a person short while they read their
  * authenticator). Our own deadline covers TCP, handshake and the server's auth replies, and is
- * paused whenever a prompt is waiting for a person.
+ * paused whenever a prompt is waiting for a person. Opening the channel to a later hop through
+ * the hop before has the same limit.
+ *
+ * Hostile servers: keyboard-interactive is bounded in prompts per round and rounds per attempt;
+ * server text (banners, disconnect reasons, channel-open failures) reaches the event log and
+ * error messages only as one plain line of bounded length; prompt text is made plain by the
+ * prompt broker.
  *
  * Saved secrets (a hop with a host id and a credential store): a saved password, passphrase or
  * static answer is used once, without asking; if the server rejects it the person is asked (never
@@ -20,12 +26,13 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type AuthenticationType, type ClientChannel, type ConnectConfig, type Prompt } from 'ssh2';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
 import type { AuthMethodKind, HopStateName, HopTimings } from '../../../shared/model/hop';
-import { ONE_TIME_PROMPT } from '../../../shared/model/prompt';
+import { MAX_PROMPTS_PER_QUESTION, ONE_TIME_PROMPT } from '../../../shared/model/prompt';
 import { openFirstHopSocket } from './firstHopTransport';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type AuthStep, type HopSpec } from './hopSpec';
 import type { HopSecrets, RememberedSecret } from './hopSecrets';
 import { verifyHostKey, type HostKeyFiles, type HostKeyOutcome } from './hostKeyPolicy';
 import type { PromptBroker } from './promptBroker';
+import { sanitizeForMessage } from './tcpConnect';
 
 export interface HopContext {
   circuitId: string;
@@ -63,6 +70,31 @@ const MAX_ATTEMPTS: Record<AuthStep['kind'], number> = { agent: 1, publickey: 1,
 /** A keyboard-interactive prompt that asks for the account password (answered by a saved password). */
 const PASSWORD_PROMPT = /password/i;
 const SSH_METHOD: Record<AuthStep['kind'], AuthenticationType> = { agent: 'publickey', publickey: 'publickey', password: 'password', 'keyboard-interactive': 'keyboard-interactive' };
+
+/**
+ * Prompts one keyboard-interactive round may carry (the broker refuses more anyway). A server
+ * that sends more is not asking a person anything sensible; the hop fails rather than trying.
+ */
+export const MAX_KBD_PROMPTS_PER_ROUND = MAX_PROMPTS_PER_QUESTION;
+/**
+ * Rounds with prompts one keyboard-interactive attempt may take. A password and a code take two;
+ * PAM's forced password change (old, new, again) about five. Ten leaves room; with MAX_ATTEMPTS a
+ * hop asks at most 30 questions, where a server looping one prompt forever would otherwise ask
+ * without end. (Rounds with no prompt never get here: ssh2 answers them itself. Nobody waits on
+ * those, so the connect deadline, which keeps running, bounds a server that loops them.)
+ */
+export const MAX_KBD_ROUNDS_PER_ATTEMPT = 10;
+/**
+ * Text a server may send before its version string (RFC 4253 §4.2 allows lines there). OpenSSH's
+ * client takes 1024 lines; real servers send a line or two. ssh2 means to enforce limits of its
+ * own but counts only within two reads at a time, so past these the hop fails here instead.
+ */
+export const MAX_PREAMBLE_LINES = 1024;
+export const MAX_PREAMBLE_BYTES = 64 * 1024;
+/** Server text (a banner, a disconnect reason) shown in an error message or a log line at most. */
+const MAX_SERVER_TEXT_IN_MESSAGE = 300;
+const MAX_SERVER_TEXT_IN_LOG = 1000;
+const MAX_BANNERS_LOGGED = 5;
 
 function label(ctx: HopContext): string {
   const s = ctx.spec;
@@ -105,14 +137,32 @@ class PausableDeadline {
   }
 }
 
-/** Opens a direct-tcpip channel through `via` to the next hop, mapping refusals to typed errors. */
+/**
+ * Opens a direct-tcpip channel through `via` to the next hop, mapping refusals to typed errors.
+ * A hop that never answers (it may be waiting on a TCP connect that never completes) is given
+ * up on after the next hop's connect timeout, naming the next hop as unreachable in time.
+ */
 export function forwardThrough(via: LiveHop, next: HopContext): Promise<ClientChannel> {
   const { host, port } = next.spec;
+  const timeoutMs = next.spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(next)} could not be reached through hop ${via.ref.index + 1} (${via.ref.name}) within ${timeoutMs} ms`, next.ref));
+    }, timeoutMs);
     via.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+      clearTimeout(timer);
+      if (done) {
+        // Too late: nobody wants this channel any more.
+        if (!err) channel.close();
+        return;
+      }
+      done = true;
       if (!err) return resolve(channel);
       const reason = (err as Error & { reason?: number }).reason;
-      const text = err.message.replace(/^\(SSH\) Channel open failure: /, '');
+      // The failure description is the remote hop's own text.
+      const text = sanitizeForMessage(err.message.replace(/^\(SSH\) Channel open failure: /, ''), MAX_SERVER_TEXT_IN_MESSAGE);
       if (reason === 1) {
         reject(new HoplineError(ErrorCode.FORWARD_REFUSED, `hop ${via.ref.index + 1} (${via.ref.name}) refused to forward to ${host}:${port} for ${label(next)}: ${text || 'administratively prohibited'}`, via.ref));
       } else {
@@ -122,17 +172,76 @@ export function forwardThrough(via: LiveHop, next: HopContext): Promise<ClientCh
   });
 }
 
-function errorFromSsh2(ctx: HopContext, err: Error & { level?: string; code?: string }, tried: string[], offered: string[]): HoplineError {
+/**
+ * Counts what arrives on `sock` before the server's version string and calls `tooMuch` once it
+ * passes MAX_PREAMBLE_LINES or MAX_PREAMBLE_BYTES. It starts listening when ssh2 does (a 'data'
+ * listener added any earlier would start the flow with nobody else listening) and stops at the
+ * version string, so it costs nothing once the session runs. Returns a function that stops it.
+ */
+function watchPreamble(sock: Duplex, tooMuch: (what: string) => void): () => void {
+  let lines = 0;
+  let bytes = 0;
+  /** The start of the current line, up to 4 characters: "SSH-" marks the version string. */
+  let lineStart = '';
+  const stop = (): void => {
+    sock.off('newListener', onNewListener);
+    sock.off('data', onData);
+  };
+  const onData = (chunk: Buffer): void => {
+    for (const byte of chunk) {
+      if (lineStart.length < 4) {
+        lineStart += String.fromCharCode(byte);
+        if (lineStart === 'SSH-') return stop();
+      }
+      bytes++;
+      if (byte === 0x0a) {
+        lines++;
+        lineStart = '';
+      }
+      if (lines > MAX_PREAMBLE_LINES || bytes > MAX_PREAMBLE_BYTES) {
+        stop();
+        return tooMuch(lines > MAX_PREAMBLE_LINES ? `more than ${MAX_PREAMBLE_LINES} lines` : `more than ${MAX_PREAMBLE_BYTES / 1024} kB`);
+      }
+    }
+  };
+  const onNewListener = (event: string | symbol): void => {
+    if (event !== 'data') return;
+    sock.off('newListener', onNewListener);
+    // ssh2's listener is added right after this one, in the same tick: neither misses a byte.
+    sock.on('data', onData);
+  };
+  sock.on('newListener', onNewListener);
+  return stop;
+}
+
+/** How far a hop's setup got, for messages: what the server was doing when it failed or stalled. */
+type SetupPhase = 'handshake' | 'authentication';
+
+const PHASE_TEXT: Record<SetupPhase, string> = { handshake: 'the SSH handshake', authentication: 'authentication' };
+
+function errorFromSsh2(ctx: HopContext, err: Error & { level?: string; code?: string | number }, phase: SetupPhase, tried: string[], offered: string[]): HoplineError {
   // The socket's own typed error (a ProxyCommand that exited, a proxy that refused) says it best.
   if (err instanceof HoplineError) return err;
   if (err.level === 'client-authentication') {
     return new HoplineError(ErrorCode.AUTH_FAILED, `Authentication failed at ${label(ctx)}. Tried: ${tried.join(', ') || 'nothing'}. Server accepts: ${offered.join(', ') || 'unknown'}.`, ctx.ref);
   }
-  if (err.level === 'handshake' || err.level === 'protocol') {
-    return new HoplineError(ErrorCode.HANDSHAKE_FAILED, `SSH handshake with ${label(ctx)} failed: ${err.message}`, ctx.ref);
+  if (typeof err.code === 'number') {
+    // A DISCONNECT from the server, whose description is the server's own text. Its reason code
+    // says little (OpenSSH's "Too many authentication failures" is a PROTOCOL_ERROR); the phase says more.
+    const why = `${label(ctx)} disconnected during ${PHASE_TEXT[phase]}: ${sanitizeForMessage(err.message, MAX_SERVER_TEXT_IN_MESSAGE) || 'no reason given'} (reason ${err.code})`;
+    if (phase === 'authentication') return new HoplineError(ErrorCode.AUTH_FAILED, `${why}. Tried: ${tried.join(', ') || 'nothing'}.`, ctx.ref);
+    return new HoplineError(ErrorCode.HANDSHAKE_FAILED, why, ctx.ref);
   }
-  if (err.level === 'client-timeout') return new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(ctx)}: ${err.message}`, ctx.ref);
-  return new HoplineError(ErrorCode.HOP_UNREACHABLE, `Connection to ${label(ctx)} failed: ${err.code ?? err.message}`, ctx.ref);
+  if (err.level === 'agent') return new HoplineError(ErrorCode.AUTH_FAILED, `The SSH agent could not be used for ${label(ctx)}: ${sanitizeForMessage(err.message, MAX_SERVER_TEXT_IN_MESSAGE)}`, ctx.ref);
+  if (err.level === 'client-timeout') return new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(ctx)}: ${sanitizeForMessage(err.message, MAX_SERVER_TEXT_IN_MESSAGE)}`, ctx.ref);
+  if (err.level === 'client-socket' || typeof err.code === 'string') {
+    return new HoplineError(ErrorCode.HOP_UNREACHABLE, `Connection to ${label(ctx)} failed: ${sanitizeForMessage(String(err.code ?? err.message), MAX_SERVER_TEXT_IN_MESSAGE)}`, ctx.ref);
+  }
+  // What is left is the server breaking the protocol: ssh2's 'handshake' and 'protocol' errors,
+  // and what its parser throws (a greeting too long, a packet too large for ssh2 to take).
+  const said = err.message.replace(/^Handshake failed: /, '').replace(/^no matching (.+)$/i, 'no $1 in common with the server');
+  const shown = sanitizeForMessage(said, MAX_SERVER_TEXT_IN_MESSAGE);
+  return new HoplineError(ErrorCode.HANDSHAKE_FAILED, phase === 'handshake' ? `SSH handshake with ${label(ctx)} failed: ${shown}` : `${label(ctx)} broke the SSH protocol during authentication: ${shown}`, ctx.ref);
 }
 
 /**
@@ -159,20 +268,29 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
   env.state('handshake', { timings });
 
   const client = new Client();
+  const carrier = sock;
   const tried: string[] = [];
   let offered: string[] = [];
   let hostKey: HostKeyOutcome | null = null;
   let failure: HoplineError | null = null;
   let authStarted = 0;
+  const phase = (): SetupPhase => (authStarted ? 'authentication' : 'handshake');
 
   return new Promise<LiveHop>((resolve, reject) => {
     let settled = false;
-    const deadline = new PausableDeadline(timeoutMs, () => fail(new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(ctx)} did not complete the connection within ${timeoutMs} ms (time spent waiting for you is not counted)`, ctx.ref)));
+    const deadline = new PausableDeadline(timeoutMs, () =>
+      fail(new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(ctx)} did not complete the connection within ${timeoutMs} ms: it stopped answering during ${PHASE_TEXT[phase()]} (time spent waiting for you is not counted)`, ctx.ref)),
+    );
+
+    const stopWatchingPreamble = watchPreamble(carrier, (what) =>
+      fail(new HoplineError(ErrorCode.HANDSHAKE_FAILED, `SSH handshake with ${label(ctx)} failed: it sent ${what} of text before its version string`, ctx.ref)),
+    );
 
     const fail = (error: HoplineError): void => {
       failure ??= error;
       if (settled) return;
       settled = true;
+      stopWatchingPreamble();
       deadline.clear();
       client.removeAllListeners('ready');
       client.end();
@@ -225,8 +343,16 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       askPerson(() => env.prompts.ask({ circuitId: ctx.circuitId, hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name }, ...question }));
 
     const keyboardInteractive = (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: (responses: string[]) => void): void => {
+      if (settled) return;
       kbdRound++;
+      if (prompts.length > MAX_KBD_PROMPTS_PER_ROUND) {
+        return fail(new HoplineError(ErrorCode.AUTH_FAILED, `${label(ctx)} sent ${prompts.length} prompts in one keyboard-interactive round; Hopline answers at most ${MAX_KBD_PROMPTS_PER_ROUND}, so it stopped`, ctx.ref));
+      }
+      if (kbdRound > MAX_KBD_ROUNDS_PER_ATTEMPT) {
+        return fail(new HoplineError(ErrorCode.AUTH_FAILED, `${label(ctx)} kept asking: more than ${MAX_KBD_ROUNDS_PER_ATTEMPT} keyboard-interactive rounds in one attempt, so Hopline stopped`, ctx.ref));
+      }
       if (prompts.length === 0) {
+        // ssh2 answers empty rounds before they get here; kept in case that changes.
         env.log(`${label(ctx)}: keyboard-interactive round ${kbdRound} has no prompts; answered automatically`);
         return finish([]);
       }
@@ -413,8 +539,20 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
     client.once('handshake', (n: { kex: string; serverHostKey: string; cs: { cipher: string; mac: string }; sc: { cipher: string; mac: string } }) => {
       env.log(`${label(ctx)}: negotiated kex ${n.kex}, host key ${n.serverHostKey}, cipher ${n.cs.cipher}${n.cs.mac ? `/${n.cs.mac}` : ''} out, ${n.sc.cipher}${n.sc.mac ? `/${n.sc.mac}` : ''} in`);
     });
-    client.on('error', (err: Error & { level?: string }) => fail(failure ?? errorFromSsh2(ctx, err, tried, offered)));
-    client.on('close', () => fail(failure ?? new HoplineError(ErrorCode.HOP_UNREACHABLE, `${label(ctx)} closed the connection during setup`, ctx.ref)));
+    client.on('error', (err: Error & { level?: string }) => fail(failure ?? errorFromSsh2(ctx, err, phase(), tried, offered)));
+    client.on('close', () =>
+      fail(failure ?? new HoplineError(phase() === 'handshake' ? ErrorCode.HANDSHAKE_FAILED : ErrorCode.HOP_UNREACHABLE, `${label(ctx)} closed the connection during ${PHASE_TEXT[phase()]}`, ctx.ref)),
+    );
+    // Lines before the version string, and the pre-login banner: the server's own words, which
+    // `ssh -v` would show. watchPreamble caps the first at 64 kB, ssh2 the second at 35 kB (it
+    // fails the connection past that); only one plain line of either reaches the log.
+    client.on('greeting', (text: string) => env.log(`${label(ctx)}: text before the version string: ${sanitizeForMessage(text, MAX_SERVER_TEXT_IN_LOG)}`));
+    let banners = 0;
+    client.on('banner', (text: string) => {
+      // One or two is normal; a server sending thousands would only push useful lines out of the log.
+      if (++banners <= MAX_BANNERS_LOGGED) env.log(`${label(ctx)}: banner: ${sanitizeForMessage(text, MAX_SERVER_TEXT_IN_LOG)}`);
+      else if (banners === MAX_BANNERS_LOGGED + 1) env.log(`${label(ctx)}: more banners; not logging them`);
+    });
     client.once('ready', () => {
       if (settled) return;
       settled = true;

@@ -2,12 +2,16 @@
  * The prompt broker: the engine asks, a person answers (through the renderer's dialogs, or the
  * CLI on a terminal). Each question is an event carrying the hop it is for; the answer comes
  * back by prompt id. Nothing here logs or keeps an answer once it has been handed over.
+ *
+ * Every question passes here on its way to a person, whoever asks it, so this is where server
+ * text is made plain (no control sequences, no bidi overrides, bounded length) and where a
+ * question with more prompts than anyone would answer is refused.
  */
 import { randomUUID } from 'node:crypto';
 import type { IPromptsService } from '../../../shared/contract/prompts';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { Emitter } from '../../../shared/model/event';
-import type { HostKeyDecision, PromptRequest } from '../../../shared/model/prompt';
+import { MAX_PROMPTS_PER_QUESTION, toPlainQuestion, type HostKeyDecision, type PromptRequest } from '../../../shared/model/prompt';
 
 /** A person's answers, and which of them they ticked "remember" for (only where offered). */
 export interface PromptReply {
@@ -30,7 +34,11 @@ export class PromptBroker implements IPromptsService {
 
   /** Asks for answers to a keyboard-interactive round, a password or a passphrase. */
   ask(question: PromptQuestion): Promise<PromptReply> {
-    const request = { ...question, id: randomUUID() };
+    if (question.prompts.length > MAX_PROMPTS_PER_QUESTION) {
+      const { index, name } = question.hop;
+      return Promise.reject(new HoplineError(ErrorCode.INVALID_ARGUMENT, `Hop ${index + 1} (${name}) asked ${question.prompts.length} questions at once; Hopline puts at most ${MAX_PROMPTS_PER_QUESTION} to a person`, { index, name }));
+    }
+    const request = { ...toPlainQuestion(question), id: randomUUID() };
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { kind: 'answers', request, resolve, reject });
       this.request.fire(request);
@@ -38,7 +46,7 @@ export class PromptBroker implements IPromptsService {
   }
 
   askHostKey(question: PromptQuestion): Promise<HostKeyDecision> {
-    const request = { ...question, id: randomUUID() };
+    const request = { ...toPlainQuestion(question), id: randomUUID() };
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { kind: 'host-key', request, resolve, reject });
       this.request.fire(request);

@@ -200,18 +200,26 @@ function capitalise(text: string): string {
 // Messages
 
 /**
- * Makes text from elsewhere (stderr, a proxy's status line, a hostile name) safe to show in
- * one line: terminal escape sequences are dropped, line breaks and tabs become spaces, other
- * control or invisible characters become `?`.
+ * Makes text from elsewhere (stderr, a proxy's status line, a server's disconnect reason, a
+ * hostile name) safe to show in one line: terminal escape sequences (CSI, and OSC up to its
+ * terminator) are dropped, line breaks and tabs become spaces, other control or invisible
+ * characters (C0, C1, bidirectional overrides) become `?`. At most `maxLength` characters come
+ * back, the cut marked with `…`, so a server's page of text stays out of a message (ssh2 caps what
+ * a server can send in one message at 35 kB, so the whole text is cleaned before the cut).
  */
-export function sanitizeForMessage(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
-      .replace(/\u001b\[[0-?]*[ -/]*[@-~]/gu, '')
-      .replace(/[\r\n\t]+/gu, ' ')
-      .replace(/[\p{C}]/gu, '?')
-      .replace(/ {2,}/gu, ' ')
-      .trim()
-  );
+export function sanitizeForMessage(text: string, maxLength = Number.POSITIVE_INFINITY): string {
+  const clean = text
+    // eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/gu, '')
+    // eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/gu, '')
+    .replace(/[\r\n\t]+/gu, ' ')
+    .replace(/[\p{C}]/gu, '?')
+    .replace(/ {2,}/gu, ' ')
+    .trim();
+  if (clean.length <= maxLength) return clean;
+  let cut = clean.slice(0, Math.max(0, maxLength - 1));
+  // Never end on half a surrogate pair.
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
 }
