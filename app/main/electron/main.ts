@@ -2,16 +2,15 @@
  * The Electron shell: window, app:// protocol, and the security settings. It holds no logic of
  * its own; services come from compose.ts and reach the window through transports/electronIpc.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { composeServices } from '../compose';
+import { safeExternalUrl } from '../services/app/appService';
 import type { DocumentStore } from '../services/profiles/documentStore';
 import { ensureDataDir } from '../services/dataDir';
 import { log } from '../services/log';
+import { appProtocolHandler } from '../transports/appProtocol';
 import { APP_HOST, APP_SCHEME, attachElectronIpc } from '../transports/electronIpc';
-import { securityHeaders } from '../transports/securityHeaders';
-import { resolveStaticFile } from '../transports/staticFiles';
 
 const rendererDir = path.join(__dirname, '..', 'renderer');
 const appOrigin = `${APP_SCHEME}://${APP_HOST}`;
@@ -31,13 +30,14 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
-function serveAppProtocol(): void {
-  protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    const file = url.host === APP_HOST ? resolveStaticFile(rendererDir, url.pathname) : null;
-    if (!file) return new Response('Not found', { status: 404, headers: securityHeaders() });
-    return new Response(await readFile(file.filePath), { status: 200, headers: { 'Content-Type': file.contentType, ...securityHeaders() } });
-  });
+/**
+ * The system browser, for http(s) links only. AppService already refuses anything else; this
+ * second check sits at the one call of shell.openExternal so no other path can reach it.
+ */
+function openExternal(url: string): Promise<void> {
+  const safe = safeExternalUrl(url);
+  if (safe === null) return Promise.reject(new Error('refused to open a link that is not plain http(s)'));
+  return shell.openExternal(safe);
 }
 
 function lockSession(): void {
@@ -73,6 +73,9 @@ async function createWindow(documents: DocumentStore): Promise<BrowserWindow> {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // 'Auxclick' stays enabled (Electronegativity's AUXCLICK_JS_CHECK): xterm.js uses the
+      // auxclick event for middle-click paste on Linux. A middle click on a link can only ask
+      // for a new window, which setWindowOpenHandler above always denies.
     },
   });
   win.once('ready-to-show', () => win.show());
@@ -85,8 +88,9 @@ async function createWindow(documents: DocumentStore): Promise<BrowserWindow> {
 
 app.whenReady().then(async () => {
   const dataDir = ensureDataDir(app.getPath('userData'));
-  const services = await composeServices({ version: app.getVersion(), transport: 'electron', dataDir, openExternal: (url) => shell.openExternal(url) });
-  serveAppProtocol();
+  const services = await composeServices({ version: app.getVersion(), transport: 'electron', dataDir, openExternal });
+  // Every response (files, 404s, errors) carries the CSP and the other security headers.
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
   lockSession();
   attachElectronIpc(ipcMain, services.rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`), { terminals: services.terminalFrames });
   await createWindow(services.documents);

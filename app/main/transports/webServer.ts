@@ -155,7 +155,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         connection.close();
         terminals?.close();
       });
-      ws.on('error', () => ws.terminate());
+      // A protocol error (invalid UTF-8, a message over maxPayload, a bad opcode) makes ws send
+      // the close code the protocol names (1007, 1009, 1002) and destroy the socket if the peer
+      // does not finish the close handshake within its timeout. Terminating here instead would
+      // cut that close frame off, and the client would see an abnormal 1006.
+      ws.on('error', () => undefined);
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());

@@ -29,8 +29,11 @@ export class RpcServer {
   // Maps, not object literals: a channel like `__proto__` can never resolve to anything.
   private readonly methods = new Map<string, MethodEntry>();
   private readonly events = new Map<string, Event<unknown>>();
-  /** Channels the contract declares but this build does not serve yet. */
-  private readonly declared = new Set(channelTable.map((entry) => entry.channel));
+  /**
+   * Methods the contract declares but this build does not serve yet. Event channels are not
+   * methods: calling one is METHOD_NOT_FOUND, not "not available yet".
+   */
+  private readonly declared = new Set(channelTable.filter((entry) => entry.kind === 'method').map((entry) => entry.channel));
 
   constructor(registrations: readonly Registration<unknown>[], private readonly onInternalError: (error: unknown, channel: string) => void = () => undefined) {
     for (const { descriptor, impl, schemas } of registrations) {

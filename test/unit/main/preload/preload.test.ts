@@ -1,27 +1,51 @@
 /**
  * The preload with a fake contextBridge: it must expose exactly one function per channel in the
  * contract's table, plus one to send and one to subscribe to terminal frames, under one name,
- * frozen, and never ipcRenderer or any other object.
+ * frozen, and never ipcRenderer or any other object. The fake contextBridge records every call
+ * made on it (any method, not only exposeInMainWorld), and the fake ipcRenderer returns itself
+ * from on/removeListener as Electron's does, so a leak through a return value would show.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { channelTable } from '../../../../app/shared/contract/channels';
 
 const exposed = new Map<string, unknown>();
+const bridgeCalls: string[] = [];
 const invoke = vi.fn(async (channel: string, args: unknown) => ({ ok: true, value: [channel, args] }));
-const on = vi.fn();
-const removeListener = vi.fn();
 const send = vi.fn();
+const ipcRenderer: Record<string, unknown> = { invoke, send };
+const on = vi.fn((_channel: string, _listener: unknown) => ipcRenderer);
+const removeListener = vi.fn((_channel: string, _listener: unknown) => ipcRenderer);
+Object.assign(ipcRenderer, { on, removeListener });
 
-vi.mock('electron', () => ({
-  contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
-  ipcRenderer: { invoke, on, removeListener, send },
-}));
+/** Any method called on contextBridge is recorded; only exposeInMainWorld exposes anything. */
+const contextBridge = new Proxy(
+  {},
+  {
+    get: (_target, method) =>
+      (...args: unknown[]) => {
+        bridgeCalls.push(String(method));
+        if (method === 'exposeInMainWorld') exposed.set(args[0] as string, args[1]);
+      },
+  },
+);
+
+vi.mock('electron', () => ({ contextBridge, ipcRenderer }));
+
+/** Whether `value` is, or holds at any depth, the ipcRenderer or an event object from it. */
+function leaks(value: unknown, seen = new Set<unknown>()): boolean {
+  if (value === ipcRenderer) return true;
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  if ('sender' in value) return true;
+  return Object.values(value).some((v) => leaks(v, seen));
+}
 
 describe('preload', async () => {
   await import('../../../../app/main/preload/preload');
   const api = exposed.get('hopline') as Record<string, (...args: unknown[]) => unknown>;
 
   it('exposes one frozen object holding one function per allowlisted channel, and the two terminal frame functions', () => {
+    expect(bridgeCalls).toEqual(['exposeInMainWorld']);
     expect([...exposed.keys()]).toEqual(['hopline']);
     expect(Object.isFrozen(api)).toBe(true);
     expect(Object.keys(api).sort()).toEqual([...channelTable.map((e) => e.channel), 'terminal:sendFrame', 'terminal:onFrame'].sort());
@@ -40,10 +64,20 @@ describe('preload', async () => {
     const stop = api['app:onDidPong']!(listener) as () => void;
     expect(on).toHaveBeenCalledWith('app:onDidPong', expect.any(Function));
     const forward = on.mock.calls[0]![1] as (event: unknown, data: unknown) => void;
-    forward({ sender: 'ipc-internals' }, { nonce: 'x' });
-    expect(listener).toHaveBeenCalledWith({ nonce: 'x' });
-    stop();
+    forward({ sender: ipcRenderer, senderId: 0 }, { nonce: 'x' });
+    // The listener gets the data alone: never the IpcRendererEvent (whose sender is ipcRenderer).
+    expect(listener.mock.calls).toEqual([[{ nonce: 'x' }]]);
+    expect(stop()).toBeUndefined();
     expect(removeListener).toHaveBeenCalledWith('app:onDidPong', forward);
+  });
+
+  it('returns nothing from any exposed function that is, or holds, ipcRenderer or an IPC event', async () => {
+    for (const [name, fn] of Object.entries(api)) {
+      const returned = fn(/:on[A-Z]/.test(name) ? () => undefined : []);
+      const value = returned instanceof Promise ? await returned : returned;
+      expect(leaks(value), name).toBe(false);
+      if (typeof value === 'function') expect(leaks((value as () => unknown)()), `${name} unsubscribe`).toBe(false);
+    }
   });
 
   it('sends terminal frames as bytes on terminal:frame, and nothing that is not bytes', () => {
@@ -63,11 +97,10 @@ describe('preload', async () => {
     expect(on).toHaveBeenCalledWith('terminal:frame', expect.any(Function));
     const forward = on.mock.calls[0]![1] as (event: unknown, data: unknown) => void;
     const frame = new Uint8Array([1, 0, 0, 0, 1, 65]);
-    forward({ sender: 'ipc-internals' }, frame);
-    forward({ sender: 'ipc-internals' }, 'not bytes');
-    expect(listener).toHaveBeenCalledTimes(1);
-    expect(listener).toHaveBeenCalledWith(frame);
-    stop();
+    forward({ sender: ipcRenderer, senderId: 0 }, frame);
+    forward({ sender: ipcRenderer, senderId: 0 }, 'not bytes');
+    expect(listener.mock.calls).toEqual([[frame]]);
+    expect(stop()).toBeUndefined();
     expect(removeListener).toHaveBeenCalledWith('terminal:frame', forward);
   });
 });
