@@ -94,6 +94,21 @@ describe('PromptDialog', () => {
     expect(hasControlChars(text)).toBe(false);
   });
 
+  it('shows C1 and bidi controls escaped, and a flood of server text bounded', () => {
+    renderDialog(
+      promptRequest({
+        name: 'login \u009b2J',
+        instructions: `\u202eevil\u202c ${'x'.repeat(1_000_000)}`,
+        prompts: [{ text: 'Pass\u2066word: ', echo: false, remember: 'never' }],
+      }),
+    );
+    const text = screen.getByRole('dialog').textContent ?? '';
+    expect(hasControlChars(text)).toBe(false);
+    expect(text).toContain('\\u202e');
+    // A megabyte of instructions is not a megabyte of DOM.
+    expect(text.length).toBeLessThan(10_000);
+  });
+
   it('keeps Tab inside the dialog', () => {
     renderDialog();
     const cancel = screen.getByRole('button', { name: 'Cancel' });
