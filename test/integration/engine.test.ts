@@ -2,10 +2,10 @@
  * The hop engine against real OpenSSH in the lab (and an ssh2 honeypot on loopback).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { CircuitEngine } from '../../app/main/services/engine/circuitEngine';
 import type { HopSpec } from '../../app/main/services/engine/hopSpec';
 import { PromptBroker } from '../../app/main/services/engine/promptBroker';
@@ -303,6 +303,29 @@ describe('hop engine against a honeypot', () => {
     const error = await attempt(() => undefined, `[127.0.0.1]:${(await pot).port} ssh-ed25519 ${fakeKey}\n`);
     expect(error.code).toBe('HOST_KEY_CHANGED');
     expect((await pot).attempts.slice(before).filter((a) => a.revealing)).toEqual([]);
+  });
+
+  it("a circuit waiting on a hop another circuit is connecting is not failed by that circuit's close at its prompt: it connects the hop itself", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hl-pot-'));
+    writeFileSync(path.join(dir, 'known_hosts'), '');
+    const broker = new PromptBroker();
+    const engine = new CircuitEngine({ hostKeyFiles: { userFiles: [], appFile: path.join(dir, 'known_hosts') }, prompts: broker });
+    const spec: HopSpec = { name: 'honeypot', host: '127.0.0.1', port: (await pot).port, user: 'victim', auth: [{ kind: 'password' }], connectTimeoutMs: 5000 };
+    const asked: PromptRequest[] = [];
+    broker.onDidRequest((r) => asked.push(r));
+    const first = engine.open([spec], 'first').catch((e: unknown) => e as HoplineError);
+    await vi.waitFor(() => expect(asked).toHaveLength(1));
+    // The second joins the first's connect, which waits on the first's host-key question.
+    const second = engine.open([spec], 'second').catch((e: unknown) => e as HoplineError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await engine.close('first');
+    expect(await first).toMatchObject({ code: 'PROMPT_CANCELLED', hop: { index: 0, name: 'honeypot' } });
+    // The second asks its own question (and fails on its own answer).
+    await vi.waitFor(() => expect(asked.filter((r) => r.circuitId === 'second')).toHaveLength(1));
+    await broker.decideHostKey(asked.find((r) => r.circuitId === 'second')!.id, 'reject');
+    expect(await second).toMatchObject({ code: 'HOST_KEY_REJECTED', hop: { index: 0 } });
+    await engine.dispose();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('does send credentials once the key is accepted (the honeypot does record them)', async () => {

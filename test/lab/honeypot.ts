@@ -22,6 +22,8 @@ export interface Honeypot {
   attempts: AuthAttempt[];
   /** Connections that completed the handshake. */
   handshakes: number;
+  /** Client connections still open on the honeypot's side: 0 once every client has hung up. */
+  openConnections: number;
   close(): Promise<void>;
 }
 
@@ -30,8 +32,10 @@ export async function startHoneypot(): Promise<Honeypot> {
   const parsed = utils.parseKey(keys.public);
   if (parsed instanceof Error) throw parsed;
   const attempts: AuthAttempt[] = [];
-  const state = { handshakes: 0 };
+  const state = { handshakes: 0, open: 0 };
   const server = new Server({ hostKeys: [keys.private] }, (client) => {
+    state.open++;
+    client.once('close', () => state.open--);
     client.on('handshake', () => state.handshakes++);
     client.on('authentication', (ctx) => {
       if (ctx.method === 'keyboard-interactive') {
@@ -53,6 +57,9 @@ export async function startHoneypot(): Promise<Honeypot> {
     attempts,
     get handshakes() {
       return state.handshakes;
+    },
+    get openConnections() {
+      return state.open;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

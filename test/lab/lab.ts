@@ -430,28 +430,101 @@ export function labStatus(): LabStatus | { up: false } {
   return { ...rest, up: hosts.every((h) => h.alive), hosts };
 }
 
-/** Takes a lab link down or up (both ends), as a cut cable or a dead switch would. */
-export function labSetLink(link: 'client-mfa' | 'mfa-key' | 'key-target', up: boolean): void {
-  const index = ['client-mfa', 'mfa-key', 'key-target'].indexOf(link);
+/** The lab's links, in LINKS order: this computer to bastion-mfa, between the bastions, bastion-key to the target. */
+export const LINK_NAMES = ['client-mfa', 'mfa-key', 'key-target'] as const;
+export type LabLinkName = (typeof LINK_NAMES)[number];
+
+/**
+ * Takes a lab link down or up (both ends), as a cut cable or a dead switch would. Down, each end
+ * loses its connected route, so packets are dropped at the sender and nothing answers: TCP
+ * connections across it stay "established" until something (a keepalive) gives up on them.
+ */
+export function labSetLink(link: LabLinkName, up: boolean): void {
+  const index = LINK_NAMES.indexOf(link);
   const [[nsA, ifA], [nsB, ifB]] = LINKS[index]!;
   inNs(nsA, 'ip', 'link', 'set', ifA, up ? 'up' : 'down');
   inNs(nsB, 'ip', 'link', 'set', ifB, up ? 'up' : 'down');
 }
 
-/** Kills every sshd process of a host (the listener and each session), as a crash would. */
+/** Every process in a lab host's namespace: its sshd listener, and each session's sshd and shell. */
+function nsPids(ns: string): number[] {
+  return (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean).map(Number);
+}
+
+function hostPlan(name: LabHostName): HostPlan {
+  return HOSTS.find((h) => h.name === name)!;
+}
+
+/**
+ * Kills every process of a host (the sshd listener, each session's sshd, their shells), as a
+ * crash or a power cut would. Killing only the listener would end nothing: OpenSSH sessions are
+ * processes of their own, which is why a graceful restart (labRestartSshd) keeps them.
+ */
 export async function labKillSshd(name: LabHostName): Promise<void> {
-  const host = HOSTS.find((h) => h.name === name)!;
-  const pids = spawnSync('ip', ['netns', 'pids', host.ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean).map(Number);
+  const pids = nsPids(hostPlan(name).ns);
   for (const pid of pids) tryRun('kill', ['-KILL', String(pid)]);
   await waitFor(() => pids.every((pid) => !pidAlive(pid)), `${name} sshd processes to die`);
 }
 
-/** Starts one host's sshd again (same keys and config), stopping it first if it runs. */
+/**
+ * Freezes (SIGSTOP) or thaws (SIGCONT) every process of a host: a hung machine whose kernel still
+ * holds its TCP connections open, so only keepalives can tell it is gone.
+ */
+export function labFreezeSshd(name: LabHostName, frozen: boolean): void {
+  for (const pid of nsPids(hostPlan(name).ns)) tryRun('kill', [frozen ? '-STOP' : '-CONT', String(pid)]);
+}
+
+/** The host's sshd listener pid, if it runs. */
+export function labListenerPid(name: LabHostName): number | null {
+  const pid = readPid(path.join(LAB_DIR, 'hosts', name, 'sshd.pid'));
+  return pidAlive(pid) ? pid : null;
+}
+
+/** Processes of a host besides its sshd listener: one sshd pair and a shell or two per live SSH session. */
+export function labSessionPids(name: LabHostName): number[] {
+  const listener = labListenerPid(name);
+  return nsPids(hostPlan(name).ns).filter((pid) => pid !== listener);
+}
+
+/**
+ * Established TCP connections from `from` (a lab host's namespace, or 'client' for the root
+ * namespace this computer is in) to `to`'s sshd on `port`, as the kernel of `from` sees them.
+ */
+export function labConnections(from: 'client' | LabHostName, to: LabHostName, port = 22): number {
+  const dst = `${hostPlan(to).address}:${port}`;
+  const args = ['-Htn', 'state', 'established', 'dst', dst];
+  const out = from === 'client' ? spawnSync('ss', args, { encoding: 'utf8' }).stdout : spawnSync('ip', ['netns', 'exec', hostPlan(from).ns, 'ss', ...args], { encoding: 'utf8' }).stdout;
+  return (out ?? '').split('\n').filter((line) => line.trim()).length;
+}
+
+/**
+ * Undoes every fault a test may have left: all links up, every host thawed, and a dead sshd
+ * listener started again. Tests that break the lab call it in finally/afterAll, so a failed
+ * assertion never leaves later tests of the run a broken lab.
+ */
+export async function labRestore(): Promise<void> {
+  if (!readState()) return;
+  for (const link of LINK_NAMES) labSetLink(link, true);
+  for (const host of HOSTS) {
+    labFreezeSshd(host.name, false);
+    if (!labListenerPid(host.name)) await labRestartSshd(host.name);
+  }
+}
+
+/**
+ * Starts one host's sshd again (same keys and config), stopping its listener first if it runs:
+ * a graceful restart, like `systemctl restart ssh`, after which existing sessions (processes of
+ * their own) carry on. After labKillSshd it brings a crashed host back.
+ */
 export async function labRestartSshd(name: LabHostName): Promise<void> {
   const host = HOSTS.find((h) => h.name === name)!;
   const dir = path.join(LAB_DIR, 'hosts', name);
   const pid = readPid(path.join(dir, 'sshd.pid'));
-  if (pid && pidAlive(pid)) process.kill(pid, 'SIGTERM');
+  if (pid && pidAlive(pid)) {
+    // A frozen listener would never act on SIGTERM.
+    process.kill(pid, 'SIGCONT');
+    process.kill(pid, 'SIGTERM');
+  }
   await waitFor(() => !pidAlive(pid), `${name} sshd to stop`);
   const logFile = path.join(dir, 'sshd.log');
   const before = readFileSync(logFile, 'utf8').split('Server listening').length;

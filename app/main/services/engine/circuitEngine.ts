@@ -210,6 +210,14 @@ export class CircuitEngine {
         return existing;
       } catch (error) {
         existing.refs--;
+        // The circuit that was connecting this hop was closed at its prompt: that person's
+        // "cancel" is not this circuit's answer. Connect the hop afresh (asking this circuit's
+        // questions) once the failed attempt has left the pool, as it has by now: its owner's
+        // catch ran first, having awaited the same promise first.
+        if (error instanceof HoplineError && error.code === ErrorCode.PROMPT_CANCELLED && record.state === 'opening' && this.pool.get(key) !== existing) {
+          this.note(record, `hop ${index + 1} (${spec.name}): the circuit sharing it was cancelled; connecting it for this one`);
+          return this.acquire(record, key, index, spec);
+        }
         throw error;
       }
     }

@@ -86,7 +86,9 @@ export class PromptBroker implements IPromptsService {
       if (pending.request.circuitId !== circuitId) continue;
       this.pending.delete(id);
       this.settle.fire({ promptId: id });
-      pending.reject(error);
+      // Errors name the hop: "closed" said by the circuit is about the hop whose prompt it ended.
+      const { index, name } = pending.request.hop;
+      pending.reject(error.hop ? error : new HoplineError(error.code, error.message, { index, name }));
     }
   }
 
