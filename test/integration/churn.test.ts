@@ -27,7 +27,7 @@ import { TerminalStreams } from '../../app/shared/rpc/terminalStreams';
 import { startHoneypot, type Honeypot } from '../lab/honeypot';
 import { labConnections, labSessionPids, type LabHostName, type LabStatus } from '../lab/lab';
 import { requirement } from '../setup/requirements';
-import { waitUntil } from '../soak/webClient';
+import { waitUntil } from '../helpers/webTerminalClient';
 
 const lab = inject('lab');
 const runs = requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up'));

@@ -22,7 +22,7 @@ import { checkLeaksAfterEach, TCP_AND_CHILD_RESOURCES } from '../helpers/leakChe
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { labConnections, labFreezeSshd, labKillSshd, labRestartSshd, labRestore, labSessionPids, labSetLink, type LabHostName, type LabStatus } from '../lab/lab';
 import { requirement } from '../setup/requirements';
-import { connectWeb, TextTerminal, waitUntil, type WebClient } from '../soak/webClient';
+import { connectWeb, TextTerminal, waitUntil, type WebClient } from '../helpers/webTerminalClient';
 
 const lab = inject('lab');
 const runs = requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up'));

@@ -8,15 +8,12 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import WebSocket from 'ws';
 import { FLOW_LIMITS } from '../../app/main/services/terminals/flowControl';
-import { serviceDescriptors, type Services } from '../../app/shared/contract/channels';
 import type { WireError } from '../../app/shared/model/errors';
 import type { HostInput } from '../../app/shared/model/host';
-import { createClient, FrameTransport } from '../../app/shared/rpc/client';
-import { TerminalStreams } from '../../app/shared/rpc/terminalStreams';
 import { checkLeaksAfterEach, TCP_RESOURCES } from '../helpers/leakCheck';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
+import { connectWeb, type WebClient } from '../helpers/webTerminalClient';
 import { labKillSshd, labRestartSshd, type LabStatus } from '../lab/lab';
 import { requirement } from '../setup/requirements';
 
@@ -31,64 +28,6 @@ const Z = 0x5a;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Api {
-  hosts: Services['hosts'];
-  circuits: Services['circuits'];
-  terminals: Services['terminals'];
-}
-
-interface Client {
-  api: Api;
-  streams: TerminalStreams;
-  /** JSON error frames and undecodable terminal frames. */
-  errors: WireError[];
-  binaryFrames: number;
-  close(): Promise<void>;
-}
-
-/** A web-mode client that speaks both halves of the wire: JSON text and binary terminal frames. */
-async function connect(port: number, token: string): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/rpc?token=${encodeURIComponent(token)}`, { origin: `http://127.0.0.1:${port}` });
-  const errors: WireError[] = [];
-  const rpc = new FrameTransport((frame) => ws.send(JSON.stringify(frame)));
-  rpc.onStrayError = (error) => errors.push({ code: error.code, message: error.message });
-  const streams = new TerminalStreams({
-    sendFrame: (bytes) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(bytes, { binary: true });
-    },
-    onError: (error) => errors.push(error),
-  });
-  const client: Client = {
-    api: {
-      hosts: createClient<Services['hosts']>(serviceDescriptors.hosts, rpc),
-      circuits: createClient<Services['circuits']>(serviceDescriptors.circuits, rpc),
-      terminals: createClient<Services['terminals']>(serviceDescriptors.terminals, rpc),
-    },
-    streams,
-    errors,
-    binaryFrames: 0,
-    close: () =>
-      new Promise((resolve) => {
-        if (ws.readyState === WebSocket.CLOSED) return resolve();
-        ws.once('close', () => resolve());
-        ws.close();
-      }),
-  };
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) {
-      client.binaryFrames++;
-      const buffer = data as Buffer;
-      streams.receive(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
-    } else rpc.receive(JSON.parse(String(data)));
-  });
-  ws.on('close', () => rpc.disconnected('closed'));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return client;
-}
-
 /** One attached terminal's output, acked on receipt (like xterm's write callback) unless told not to. */
 class Term {
   total = 0;
@@ -97,7 +36,7 @@ class Term {
   autoAck = true;
   private text = '';
 
-  constructor(private readonly client: Client, readonly terminalId: string, readonly streamId: number) {
+  constructor(private readonly client: WebClient, readonly terminalId: string, readonly streamId: number) {
     client.streams.attach(streamId, (bytes) => {
       this.total += bytes.length;
       for (let i = 0; i < bytes.length; i++) if (bytes[i] === Z) this.zs++;
@@ -152,11 +91,11 @@ describe.runIf(runs)('terminals over web mode (lab, binary frames)', () => {
   let home: string;
   let dataDir: string;
   let hostIds: string[] = [];
-  const opened: Client[] = [];
+  const opened: WebClient[] = [];
   const bigFile = `/tmp/hl-terminals-${process.pid}`;
 
-  const client = async (): Promise<Client> => {
-    const c = await connect(web.port, web.token);
+  const client = async (): Promise<WebClient> => {
+    const c = await connectWeb(web.port, web.token);
     opened.push(c);
     return c;
   };
@@ -166,12 +105,12 @@ describe.runIf(runs)('terminals over web mode (lab, binary frames)', () => {
     agentForward: false, keepaliveIntervalSec: 15, keepaliveCountMax: 3, connectTimeoutSec: 10, proxy: null,
   });
 
-  const openTerm = async (c: Client, circuitId: string, cols = 80, rows = 24, closeCircuitWhenLastEnds?: boolean): Promise<Term> => {
+  const openTerm = async (c: WebClient, circuitId: string, cols = 80, rows = 24, closeCircuitWhenLastEnds?: boolean): Promise<Term> => {
     const { terminalId, streamId } = await c.api.terminals.open({ circuitId, cols, rows, ...(closeCircuitWhenLastEnds === undefined ? {} : { closeCircuitWhenLastEnds }) });
     return new Term(c, terminalId, streamId);
   };
 
-  const circuitIsGone = async (c: Client, circuitId: string) => !(await c.api.circuits.list()).some((x) => x.id === circuitId);
+  const circuitIsGone = async (c: WebClient, circuitId: string) => !(await c.api.circuits.list()).some((x) => x.id === circuitId);
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(tmpdir(), 'hl-terminals-home-'));
@@ -179,7 +118,7 @@ describe.runIf(runs)('terminals over web mode (lab, binary frames)', () => {
     copyFileSync(status.knownHosts, path.join(dataDir, 'known_hosts'));
     // No session bus: the credential store says so and keeps to memory; `bench` needs no secret.
     web = await startWebProcess({ dataDir, env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(home, 'no-bus')}` } });
-    const setup = await connect(web.port, web.token);
+    const setup = await connectWeb(web.port, web.token);
     try {
       hostIds = [];
       for (const name of ['bastion-mfa', 'bastion-key', 'target']) hostIds.push((await setup.api.hosts.save(host(name))).id);

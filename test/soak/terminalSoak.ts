@@ -13,7 +13,7 @@ import type { HostInput } from '../../app/shared/model/host';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { labConnections, type LabHostName, type LabStatus } from '../lab/lab';
 import { GENERATOR_PERL, StreamVerifier, type StreamReport } from './checkedStream';
-import { connectWeb, sleep, waitUntil, type WebClient } from './webClient';
+import { connectWeb, sleep, waitUntil, type WebClient } from '../helpers/webTerminalClient';
 
 export interface SoakOptions {
   terminals: number;

@@ -1,8 +1,8 @@
 /**
  * A web-mode client as the renderer is one: the JSON contract and the binary terminal frames on
  * one real WebSocket, output acked through TerminalStreams' `processed` callback (standing in for
- * xterm's write callback). Shared by the soak and the network-fault tests, which run outside and
- * inside vitest, so nothing here depends on vitest.
+ * xterm's write callback). Shared by the soak, the terminal and network-fault tests, which run
+ * outside and inside vitest, so nothing here depends on vitest.
  */
 import WebSocket from 'ws';
 import { serviceDescriptors, type Services } from '../../app/shared/contract/channels';
@@ -12,6 +12,7 @@ import { TerminalStreams } from '../../app/shared/rpc/terminalStreams';
 
 export interface WebApi {
   hosts: Services['hosts'];
+  profiles: Services['profiles'];
   circuits: Services['circuits'];
   terminals: Services['terminals'];
 }
@@ -21,6 +22,8 @@ export interface WebClient {
   streams: TerminalStreams;
   /** JSON error frames the server could not tie to a call, and terminal frames it refused. */
   errors: WireError[];
+  /** Binary (terminal) frames received so far. */
+  readonly binaryFrames: number;
   /** Set once the WebSocket closed. */
   readonly closed: boolean;
   close(): Promise<void>;
@@ -49,8 +52,10 @@ export async function connectWeb(port: number, token: string): Promise<WebClient
     },
     onError: (error) => errors.push(error),
   });
+  let binaryFrames = 0;
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
+      binaryFrames++;
       const buffer = data as Buffer;
       streams.receive(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
     } else rpc.receive(JSON.parse(String(data)));
@@ -59,15 +64,20 @@ export async function connectWeb(port: number, token: string): Promise<WebClient
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket upgrade refused: HTTP ${res.statusCode}`)));
   });
   return {
     api: {
       hosts: createClient<Services['hosts']>(serviceDescriptors.hosts, rpc),
+      profiles: createClient<Services['profiles']>(serviceDescriptors.profiles, rpc),
       circuits: createClient<Services['circuits']>(serviceDescriptors.circuits, rpc),
       terminals: createClient<Services['terminals']>(serviceDescriptors.terminals, rpc),
     },
     streams,
     errors,
+    get binaryFrames() {
+      return binaryFrames;
+    },
     get closed() {
       return ws.readyState === WebSocket.CLOSED;
     },

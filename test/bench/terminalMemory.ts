@@ -1,0 +1,183 @@
+/**
+ * Main-side memory per terminal: 50 shells open on one 3-hop circuit, driven over the contract
+ * and the binary terminal frames on a WebSocket (no browser needed: what is measured is the web
+ * process). Compared with the same process holding the same open circuit and no terminal.
+ *
+ * The web process is started here rather than through test/helpers/webProcess.ts because it
+ * needs a node flag: `--inspect=127.0.0.1:0`, so that the bench can force a full garbage
+ * collection (HeapProfiler.collectGarbage) before each reading and read process.memoryUsage()
+ * from inside it (Runtime.evaluate) — nothing in the app has to expose either. The inspector
+ * listens on loopback only, on a port of its own choosing, for this run alone. RSS is also
+ * read from outside, from /proc/<pid>/status (VmRSS).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { LabStatus } from '../lab/lab';
+import type { BenchResult } from './engineBench';
+import { connectWeb, TextTerminal, type WebClient } from '../helpers/webTerminalClient';
+import { saveBenchHosts } from './terminalClient';
+
+const TERMINALS = 50;
+const WARMUP_TERMINALS = 5;
+const MB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Inspected {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  token: string;
+  inspector: WebSocket;
+  stderr: () => string;
+}
+
+async function startInspectedWebProcess(dataDir: string, env: NodeJS.ProcessEnv): Promise<Inspected> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', 'dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  let err = '';
+  const fail = (why: string) => new Error(`web mode (inspected): ${why}; stderr: ${err}`);
+  const [url, inspectorUrl] = await new Promise<[string, string]>((resolve, reject) => {
+    let found: string | null = null;
+    let inspector: string | null = null;
+    const timer = setTimeout(() => reject(fail('no URL within 15 s')), 15_000);
+    const check = (): void => {
+      if (found && inspector) {
+        clearTimeout(timer);
+        resolve([found, inspector]);
+      }
+    };
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      found = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out)?.[1] ?? null;
+      check();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      inspector = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(err)?.[1] ?? null;
+      check();
+    });
+    child.once('exit', (code) => reject(fail(`exited with ${code}`)));
+  });
+  const inspector = new WebSocket(inspectorUrl);
+  await new Promise<void>((resolve, reject) => {
+    inspector.once('open', () => resolve());
+    inspector.once('error', reject);
+  });
+  const parsed = new URL(url);
+  return { child, url, port: Number(parsed.port), token: parsed.searchParams.get('token')!, inspector, stderr: () => err };
+}
+
+let nextCommandId = 1;
+function inspect<T>(inspector: WebSocket, method: string, params: Record<string, unknown> = {}): Promise<T> {
+  const id = nextCommandId++;
+  return new Promise((resolve, reject) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      const message = JSON.parse(String(data)) as { id?: number; result?: T; error?: { message: string } };
+      if (message.id !== id) return;
+      inspector.off('message', onMessage);
+      if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+      else resolve(message.result as T);
+    };
+    inspector.on('message', onMessage);
+    inspector.send(JSON.stringify({ id, method, params }));
+  });
+}
+
+interface Reading {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** Collects garbage (twice, with a pause for finalizers), then reads the process's memory. */
+async function readMemory(target: Inspected): Promise<Reading> {
+  for (let i = 0; i < 2; i++) {
+    await inspect(target.inspector, 'HeapProfiler.collectGarbage');
+    await sleep(300);
+  }
+  const evaluated = await inspect<{ result: { value: string } }>(target.inspector, 'Runtime.evaluate', {
+    expression: 'JSON.stringify(process.memoryUsage())',
+    returnByValue: true,
+  });
+  const usage = JSON.parse(evaluated.result.value) as NodeJS.MemoryUsage;
+  // VmRSS as the kernel reports it, in kB: the figure `ps`/`top` show.
+  const status = readFileSync(`/proc/${target.child.pid}/status`, 'utf8');
+  const vmRss = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024;
+  return { rss: vmRss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers };
+}
+
+async function openShells(client: WebClient, circuitId: string, count: number, tag: string): Promise<TextTerminal[]> {
+  const terms: TextTerminal[] = [];
+  for (let i = 0; i < count; i++) {
+    // Kept open when the others close: the circuit stays for the next reading.
+    const { terminalId, streamId } = await client.api.terminals.open({ circuitId, cols: 160, rows: 48, closeCircuitWhenLastEnds: false });
+    terms.push(new TextTerminal(client, terminalId, streamId));
+  }
+  // Every one a live shell: it runs a command and its output comes back.
+  for (const [i, term] of terms.entries()) term.type(`echo "${tag}-$((${i}+1000))"\r`);
+  for (const [i, term] of terms.entries()) await term.waitFor(new RegExp(`${tag}-${i + 1000}\\r\\n`));
+  return terms;
+}
+
+async function closeShells(client: WebClient, terms: TextTerminal[]): Promise<void> {
+  for (const term of terms) await client.api.terminals.close(term.terminalId);
+  for (let i = 0; i < 100 && (await client.api.terminals.list()).length > 0; i++) await sleep(50);
+}
+
+export async function runTerminalMemoryBenchmark(status: LabStatus, log: (line: string) => void): Promise<BenchResult> {
+  const home = mkdtempSync(path.join(tmpdir(), 'hl-bench-mem-home-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hl-bench-mem-data-'));
+  copyFileSync(status.knownHosts, path.join(dataDir, 'known_hosts'));
+  const env = { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(home, 'no-bus')}` };
+  const target = await startInspectedWebProcess(dataDir, env);
+  let client: WebClient | null = null;
+  try {
+    client = await connectWeb(target.port, target.token);
+    const hostIds = await saveBenchHosts(client, status);
+    const circuit = await client.api.circuits.open({ hostIds });
+    if (circuit.state !== 'open') throw new Error(`circuit is ${circuit.state}`);
+    // Warm-up: the first shells pay for code compiled and pools filled once per process.
+    await closeShells(client, await openShells(client, circuit.id, WARMUP_TERMINALS, 'warm'));
+    const before = await readMemory(target);
+    const terms = await openShells(client, circuit.id, TERMINALS, 'mem');
+    await sleep(500);
+    const after = await readMemory(target);
+    await closeShells(client, terms);
+    const closed = await readMemory(target);
+    await client.api.circuits.close(circuit.id);
+    if (client.errors.length) throw new Error(`error frames: ${client.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+
+    const per = (a: Reading, b: Reading, key: keyof Reading) => (b[key] - a[key]) / TERMINALS / MB;
+    const rss = per(before, after, 'rss');
+    const heap = per(before, after, 'heapUsed');
+    const external = per(before, after, 'external');
+    const worst = Math.max(rss, heap + external);
+    const fmt = (n: number) => `${n >= 0 ? '' : '−'}${Math.abs(n).toFixed(3)}`;
+    log(
+      `memory readings (MiB; rss/heapUsed/external/arrayBuffers): before ${[before.rss, before.heapUsed, before.external, before.arrayBuffers].map((n) => (n / MB).toFixed(1)).join('/')}, ` +
+        `${TERMINALS} open ${[after.rss, after.heapUsed, after.external, after.arrayBuffers].map((n) => (n / MB).toFixed(1)).join('/')}, ` +
+        `all closed ${[closed.rss, closed.heapUsed, closed.external, closed.arrayBuffers].map((n) => (n / MB).toFixed(1)).join('/')}`,
+    );
+    return {
+      name: `main-side memory per terminal (${TERMINALS} shells on one 3-hop circuit, after GC)`,
+      ratio: worst,
+      goal: '≤ 3 MiB each (RSS, and heap + external)',
+      met: worst <= 3,
+      detail: `per terminal: RSS ${fmt(rss)} MiB, heapUsed ${fmt(heap)} MiB, external ${fmt(external)} MiB; after closing all ${TERMINALS}: heapUsed ${fmt((closed.heapUsed - before.heapUsed) / MB)} MiB, RSS ${fmt((closed.rss - before.rss) / MB)} MiB vs before`,
+    };
+  } finally {
+    await client?.close();
+    target.inspector.terminate();
+    await new Promise<void>((resolve) => {
+      if (target.child.exitCode !== null) return resolve();
+      target.child.once('exit', () => resolve());
+      target.child.kill('SIGTERM');
+    });
+    rmSync(home, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
