@@ -16,8 +16,8 @@
  * renderer that has processed everything but holds a sub-step remainder could leave a paused
  * terminal paused; HIGH is eight steps, enough to keep output flowing while acks travel back
  * over IPC or a WebSocket (a few ms), and small enough that what xterm must still parse after a
- * Ctrl-C is a few ms of work, not seconds. (The SSH channel window, 2 MiB in ssh2, and ssh2's
- * stream buffer bound what is still in flight on top of this; both are fixed in ssh2.)
+ * Ctrl-C is a few ms of work, not seconds. (The shell channel's SSH window and ssh2's stream
+ * buffer bound what is still in flight on top of this: shellWindow.ts makes both small.)
  */
 export const FLOW_LIMITS = {
   /** Pause the channel when this much output is unacknowledged (or waiting for a viewer). */

@@ -18,6 +18,7 @@ import type { CircuitSummary } from '../../../shared/model/hop';
 import { TERMINAL_FRAME_LIMITS } from '../../../shared/rpc/terminalFrames';
 import { log } from '../log';
 import { FlowControl, type FlowControlOptions } from './flowControl';
+import { capShellWindow } from './shellWindow';
 import { StreamRouter, type StreamSink, type TerminalFrameConnection, type TerminalFrameHub, type TerminalPeer, type TerminalStreamEndpoint, type TerminalStreamLookup } from './streamRouter';
 
 /** What the service needs of the engine (CircuitEngine satisfies it). */
@@ -38,6 +39,11 @@ export interface TerminalsServiceOptions {
    * types is not echoed by the remote, so it never reaches the log.
    */
   sessionLogPath?(circuitId: string, streamId: number): string | null;
+  /**
+   * Tunes a new shell channel; default capShellWindow (a small SSH window, so Ctrl-C is prompt).
+   * Unit tests with fake channels pass a no-op.
+   */
+  tuneShell?: (client: Pick<Client, 'shell'>, channel: ClientChannel) => void;
   /** For tests. */
   flow?: FlowControlOptions;
   openTimeoutMs?: number;
@@ -175,8 +181,12 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
             return;
           }
           settled = true;
-          if (err) reject(new HoplineError(ErrorCode.FORWARD_REFUSED, `Hop ${hop.index + 1} (${hop.name}) refused a shell: ${err.message}`, hop));
-          else resolve(channel);
+          if (err) {
+            reject(new HoplineError(ErrorCode.FORWARD_REFUSED, `Hop ${hop.index + 1} (${hop.name}) refused a shell: ${err.message}`, hop));
+            return;
+          }
+          (this.options.tuneShell ?? capShellWindow)(client, channel);
+          resolve(channel);
         });
       } catch {
         clearTimeout(timer);

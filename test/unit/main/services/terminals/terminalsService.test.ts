@@ -97,6 +97,8 @@ function setup(options: { closeGraceMs?: number; openTimeoutMs?: number; session
       engine.end(id, 'closed');
     },
     flow: { schedule: (fn) => queueMicrotask(fn) },
+    // Fake channels have no ssh2 internals to tune (shellWindow.test.ts covers the real ones).
+    tuneShell: () => undefined,
     ...options,
   });
   const exits: unknown[] = [];
