@@ -10,7 +10,8 @@
  *   npx tsx test/bench/run.ts terminals       # terminals: Chromium + web mode + 3 hops, and main-side memory
  *   npm run bench -- terminals                # the same, after a build
  */
-import { labDown, labUnavailableReason, labUp, type LabStatus } from '../lab/lab';
+import type { LabStatus } from '../lab/lab';
+import { runWithLab } from '../lab/labScript';
 import { chromiumMissingReason } from '../setup/requirements';
 import { runEngineBenchmarks, type BenchResult } from './engineBench';
 import { runTerminalBenchmarks } from './terminalBench';
@@ -27,18 +28,15 @@ const SECTIONS: Record<string, Section> = {
   terminals: { title: 'Terminals (Chromium, web mode, 3 hops)', unavailable: chromiumMissingReason, run: runTerminalBenchmarks },
 };
 
-async function main(): Promise<number> {
-  const asked = process.argv.slice(2);
+const asked = process.argv.slice(2);
+const names = asked.length ? [...new Set(asked)] : Object.keys(SECTIONS);
+
+/** Unknown sections and missing tools are refused before the lab comes up. */
+function checkSections(): number | null {
   const unknown = asked.filter((name) => !(name in SECTIONS));
   if (unknown.length) {
     process.stderr.write(`bench: unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}\n`);
     return 2;
-  }
-  const names = asked.length ? [...new Set(asked)] : Object.keys(SECTIONS);
-  const reason = labUnavailableReason();
-  if (reason) {
-    process.stderr.write(`bench: the lab is needed: ${reason}\n`);
-    return 1;
   }
   for (const name of names) {
     const missing = SECTIONS[name]!.unavailable();
@@ -47,8 +45,12 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const status = await labUp();
-  try {
+  return null;
+}
+
+runWithLab(
+  'bench',
+  async (status) => {
     const all: BenchResult[] = [];
     for (const name of names) {
       const section = SECTIONS[name]!;
@@ -58,16 +60,6 @@ async function main(): Promise<number> {
     const missed = all.filter((r) => !r.met).length;
     process.stdout.write(`${all.length - missed} of ${all.length} goals met\n`);
     return 0;
-  } finally {
-    labDown();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    labDown();
-    process.exit(1);
   },
+  checkSections,
 );

@@ -10,13 +10,13 @@
  * listens on loopback only, on a port of its own choosing, for this run alone. RSS is also
  * read from outside, from /proc/<pid>/status (VmRSS).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { LabStatus } from '../lab/lab';
 import type { BenchResult } from './engineBench';
+import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { connectWeb, TextTerminal, type WebClient } from '../helpers/webTerminalClient';
 import { saveBenchHosts } from './terminalClient';
 
@@ -26,48 +26,28 @@ const MB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Inspected {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  token: string;
+  web: WebProcess;
   inspector: WebSocket;
-  stderr: () => string;
 }
 
+/** Web mode with the inspector on loopback: the bench forces GC and reads memory through it. */
 async function startInspectedWebProcess(dataDir: string, env: NodeJS.ProcessEnv): Promise<Inspected> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', 'dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  let err = '';
-  const fail = (why: string) => new Error(`web mode (inspected): ${why}; stderr: ${err}`);
-  const [url, inspectorUrl] = await new Promise<[string, string]>((resolve, reject) => {
-    let found: string | null = null;
-    let inspector: string | null = null;
-    const timer = setTimeout(() => reject(fail('no URL within 15 s')), 15_000);
-    const check = (): void => {
-      if (found && inspector) {
-        clearTimeout(timer);
-        resolve([found, inspector]);
-      }
-    };
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      found = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out)?.[1] ?? null;
-      check();
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      inspector = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(err)?.[1] ?? null;
-      check();
-    });
-    child.once('exit', (code) => reject(fail(`exited with ${code}`)));
-  });
+  const web = await startWebProcess({ dataDir, env, nodeArgs: ['--inspect=127.0.0.1:0'] });
+  // Node prints the inspector's address on stderr before the script runs; stderr is another
+  // pipe than the stdout that carried the URL, so allow it a moment to arrive.
+  const address = () => /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(web.stderr())?.[1];
+  for (let i = 0; i < 100 && !address(); i++) await sleep(20);
+  const inspectorUrl = address();
+  if (!inspectorUrl) {
+    await web.stop();
+    throw new Error(`web mode (inspected) printed no inspector address; stderr: ${web.stderr()}`);
+  }
   const inspector = new WebSocket(inspectorUrl);
   await new Promise<void>((resolve, reject) => {
     inspector.once('open', () => resolve());
     inspector.once('error', reject);
   });
-  const parsed = new URL(url);
-  return { child, url, port: Number(parsed.port), token: parsed.searchParams.get('token')!, inspector, stderr: () => err };
+  return { web, inspector };
 }
 
 let nextCommandId = 1;
@@ -105,7 +85,7 @@ async function readMemory(target: Inspected): Promise<Reading> {
   });
   const usage = JSON.parse(evaluated.result.value) as NodeJS.MemoryUsage;
   // VmRSS as the kernel reports it, in kB: the figure `ps`/`top` show.
-  const status = readFileSync(`/proc/${target.child.pid}/status`, 'utf8');
+  const status = readFileSync(`/proc/${target.web.child.pid}/status`, 'utf8');
   const vmRss = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024;
   return { rss: vmRss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers };
 }
@@ -136,7 +116,7 @@ export async function runTerminalMemoryBenchmark(status: LabStatus, log: (line: 
   const target = await startInspectedWebProcess(dataDir, env);
   let client: WebClient | null = null;
   try {
-    client = await connectWeb(target.port, target.token);
+    client = await connectWeb(target.web.port, target.web.token);
     const hostIds = await saveBenchHosts(client, status);
     const circuit = await client.api.circuits.open({ hostIds });
     if (circuit.state !== 'open') throw new Error(`circuit is ${circuit.state}`);
@@ -172,11 +152,7 @@ export async function runTerminalMemoryBenchmark(status: LabStatus, log: (line: 
   } finally {
     await client?.close();
     target.inspector.terminate();
-    await new Promise<void>((resolve) => {
-      if (target.child.exitCode !== null) return resolve();
-      target.child.once('exit', () => resolve());
-      target.child.kill('SIGTERM');
-    });
+    await target.web.stop();
     rmSync(home, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -19,11 +19,13 @@ export interface WebProcessOptions {
   /** The process environment (default: this one's). Tests give a throwaway HOME and their own D-Bus. */
   env?: NodeJS.ProcessEnv;
   dataDir?: string;
+  /** Node options before the script (a benchmark's `--inspect=127.0.0.1:0`). */
+  nodeArgs?: string[];
 }
 
 export async function startWebProcess(options: WebProcessOptions = {}): Promise<WebProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hl-web-data-'));
-  const child = spawn(process.execPath, ['dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

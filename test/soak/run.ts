@@ -4,7 +4,7 @@
  * exits 0 only if every terminal is alive and every byte is accounted for. Brings the lab down.
  * `SOAK_TERMINALS` and `SOAK_SECONDS` change the size, for a quick try.
  */
-import { labDown, labUnavailableReason, labUp } from '../lab/lab';
+import { runWithLab } from '../lab/labScript';
 import { runTerminalSoak } from './terminalSoak';
 
 function positiveInt(name: string, fallback: number): number {
@@ -15,32 +15,14 @@ function positiveInt(name: string, fallback: number): number {
   return n;
 }
 
-async function main(): Promise<number> {
-  const started = Date.now();
-  const reason = labUnavailableReason();
-  if (reason) {
-    process.stderr.write(`soak: the lab is needed: ${reason}\n`);
-    return 1;
-  }
-  const terminals = positiveInt('SOAK_TERMINALS', 50);
-  const seconds = positiveInt('SOAK_SECONDS', 60);
-  const status = await labUp();
-  try {
-    process.stdout.write(`Terminal soak: ${terminals} terminals through one shared bastion, ${seconds} s of checked output each (lab, bench user, web mode over a WebSocket):\n`);
-    const result = await runTerminalSoak(status, { terminals, seconds, log: (line) => process.stdout.write(`  ${line}\n`) });
-    for (const problem of result.problems) process.stdout.write(`  PROBLEM: ${problem}\n`);
-    process.stdout.write(`soak ${result.ok ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (lab up and down included, build not)\n`);
-    return result.ok ? 0 : 1;
-  } finally {
-    labDown();
-  }
-}
+const started = Date.now();
+const terminals = positiveInt('SOAK_TERMINALS', 50);
+const seconds = positiveInt('SOAK_SECONDS', 60);
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`soak failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    labDown();
-    process.exit(1);
-  },
-);
+runWithLab('soak', async (status) => {
+  process.stdout.write(`Terminal soak: ${terminals} terminals through one shared bastion, ${seconds} s of checked output each (lab, bench user, web mode over a WebSocket):\n`);
+  const result = await runTerminalSoak(status, { terminals, seconds, log: (line) => process.stdout.write(`  ${line}\n`) });
+  for (const problem of result.problems) process.stdout.write(`  PROBLEM: ${problem}\n`);
+  process.stdout.write(`soak ${result.ok ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (lab up and down included, build not)\n`);
+  return result.ok ? 0 : 1;
+});
