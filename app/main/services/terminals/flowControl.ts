@@ -14,16 +14,17 @@
  * Watermarks: the renderer acks from xterm's write callback in steps of about 64 KiB
  * (TerminalStreams: every 64 KiB, or when it has caught up). LOW must be above that step, or a
  * renderer that has processed everything but holds a sub-step remainder could leave a paused
- * terminal paused; HIGH is eight steps, enough to keep output flowing while acks travel back
- * over IPC or a WebSocket (a few ms), and small enough that what xterm must still parse after a
- * Ctrl-C is a few ms of work, not seconds. (The shell channel's SSH window and ssh2's stream
- * buffer bound what is still in flight on top of this: shellWindow.ts makes both small.)
+ * terminal paused. HIGH is four steps: what a page must still parse after a Ctrl-C is bounded by
+ * it (plus what shellWindow.ts lets through), and `yes` output parses at only 1-2 MiB/s in a
+ * page, so 256 KiB keeps Ctrl-C to quiet near 250 ms in `npm run bench`, where 512 KiB took
+ * 260-370 ms. The price is some throughput into a page whose main thread is busy: in the bench's
+ * 64 MiB `cat`, xterm waited for data 30% of the time at 256 KiB against 14% at 512 KiB.
  */
 export const FLOW_LIMITS = {
   /** Pause the channel when this much output is unacknowledged (or waiting for a viewer). */
-  highWaterBytes: 512 * 1024,
+  highWaterBytes: 256 * 1024,
   /** Resume it once the unacknowledged output is down to this. */
-  lowWaterBytes: 128 * 1024,
+  lowWaterBytes: 96 * 1024,
   /** Largest OUTPUT payload; equals TERMINAL_FRAME_LIMITS.maxPayloadBytes. */
   batchBytes: 64 * 1024,
 } as const;

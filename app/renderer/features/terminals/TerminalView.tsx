@@ -8,6 +8,7 @@ import { PasteConfirmDialog } from './PasteConfirmDialog';
 import { needsPasteConfirmation, sanitizePaste } from './pasteSafety';
 import { TerminalBanner } from './TerminalBanner';
 import { RESET_MODES, terminalShortcut, zoomFontSize, type TerminalShortcut } from './terminalSettings';
+import { XtermFeed } from './xtermFeed';
 import { XtermHost, type RendererKind } from './xtermHost';
 
 /** How long the container's size must hold still before the terminal refits and the PTY is resized. */
@@ -44,6 +45,8 @@ function latin1(text: string): Uint8Array {
 export function TerminalView({ tab, visible, options, targetName, focusNonce, searchNonce, labelledBy, panelId }: TerminalViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const hostRef = useRef<XtermHost | null>(null);
+  const feedRef = useRef<XtermFeed | null>(null);
+  const visibleRef = useRef(visible);
   const statusRef = useRef(tab.status);
   const optionsRef = useRef(options);
   const fontSizeRef = useRef(options.fontSize);
@@ -76,6 +79,9 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     });
     hostRef.current = host;
     const term = host.term;
+    const feed = new XtermFeed(term);
+    feed.setHidden(!visibleRef.current);
+    feedRef.current = feed;
     const encoder = new TextEncoder();
     const send = (bytes: Uint8Array): void => {
       const status = statusRef.current;
@@ -169,17 +175,25 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       container.removeEventListener('focusin', claimSize);
       container.removeEventListener('pointerdown', claimSize);
       for (const sub of subs) sub.dispose();
+      feed.dispose();
+      feedRef.current = null;
       host.dispose();
       hostRef.current = null;
     };
   }, [key, reportSize]);
 
+  // A hidden terminal parses only when the page has nothing more urgent to do (xtermFeed.ts).
+  useEffect(() => {
+    visibleRef.current = visible;
+    feedRef.current?.setHidden(!visible);
+  }, [visible]);
+
   // Output of the running shell: acked only once xterm has parsed it.
   const streamId = tab.status.kind === 'running' ? tab.status.streamId : null;
   useEffect(() => {
-    const term = hostRef.current?.term;
-    if (streamId === null || !term) return;
-    const sub = terminalIo.attach(streamId, (bytes, processed) => term.write(bytes, processed));
+    const feed = feedRef.current;
+    if (streamId === null || !feed) return;
+    const sub = terminalIo.attach(streamId, (bytes, processed) => feed.write(bytes, processed));
     return () => sub.dispose();
   }, [streamId, key]);
 
@@ -199,10 +213,11 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
 
   // A new shell in this tab (Reconnect): the old output stays as scrollback, its modes do not.
   useEffect(() => {
-    const term = hostRef.current?.term;
-    if (!term || tab.session === sessionRef.current) return;
+    const feed = feedRef.current;
+    if (!feed || tab.session === sessionRef.current) return;
     sessionRef.current = tab.session;
-    term.write(`${RESET_MODES}\r\n\x1b[2m── new shell ──\x1b[0m\r\n`);
+    // Through the feed: behind any of the old shell's output still waiting there.
+    feed.write(`${RESET_MODES}\r\n\x1b[2m── new shell ──\x1b[0m\r\n`);
   }, [tab.session]);
 
   // Profile changes: a new base font size resets the zoom; scrollback applies at once.

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FLOW_LIMITS, FlowControl, type FlowSink } from '../../../../../app/main/services/terminals/flowControl';
 
+/** The mechanism is tested at these watermarks (the defaults are asserted on their own below). */
+const WATERMARKS = { highWaterBytes: 512 * 1024, lowWaterBytes: 128 * 1024 };
+
 class FakeChannel {
   paused = false;
   pauses = 0;
@@ -36,13 +39,13 @@ const chunk = (n: number, fill = 0) => new Uint8Array(n).fill(fill);
 
 describe('FlowControl', () => {
   it('has watermarks above the renderer ack step (64 KiB) and a batch of one frame', () => {
-    expect(FLOW_LIMITS).toEqual({ highWaterBytes: 512 * KiB, lowWaterBytes: 128 * KiB, batchBytes: 64 * KiB });
+    expect(FLOW_LIMITS).toEqual({ highWaterBytes: 256 * KiB, lowWaterBytes: 96 * KiB, batchBytes: 64 * KiB });
     expect(() => new FlowControl(new FakeChannel(), { highWaterBytes: 10, lowWaterBytes: 10 })).toThrow(RangeError);
   });
 
   it('batches small chunks until the next turn, and flushes at once when a frame fills', () => {
     const timer = manual();
-    const flow = new FlowControl(new FakeChannel(), { schedule: timer.schedule });
+    const flow = new FlowControl(new FakeChannel(), { ...WATERMARKS, schedule: timer.schedule });
     const sink = new Sink();
     flow.attach(sink);
     flow.push(chunk(10, 1));
@@ -65,7 +68,7 @@ describe('FlowControl', () => {
 
   it('pauses the channel at HIGH unacknowledged bytes and resumes at LOW; acks reduce the count', () => {
     const channel = new FakeChannel();
-    const flow = new FlowControl(channel, { schedule: () => undefined });
+    const flow = new FlowControl(channel, { ...WATERMARKS, schedule: () => undefined });
     const sink = new Sink();
     flow.attach(sink);
     for (let i = 0; i < 15; i++) flow.push(chunk(32 * KiB));
@@ -86,7 +89,7 @@ describe('FlowControl', () => {
 
   it('clamps an ack larger than what the sink owes', () => {
     const channel = new FakeChannel();
-    const flow = new FlowControl(channel, { schedule: () => undefined });
+    const flow = new FlowControl(channel, { ...WATERMARKS, schedule: () => undefined });
     const sink = new Sink();
     flow.attach(sink);
     for (let i = 0; i < 16; i++) flow.push(chunk(32 * KiB));
@@ -104,7 +107,7 @@ describe('FlowControl', () => {
   it('with no viewer keeps output only up to HIGH (then pauses) and hands it to the first one attaching', () => {
     const channel = new FakeChannel();
     const timer = manual();
-    const flow = new FlowControl(channel, { schedule: timer.schedule });
+    const flow = new FlowControl(channel, { ...WATERMARKS, schedule: timer.schedule });
     for (let i = 0; i < 16; i++) flow.push(chunk(32 * KiB, i));
     expect(timer.size).toBe(0);
     expect(flow.waitingBytes).toBe(512 * KiB);
@@ -123,7 +126,7 @@ describe('FlowControl', () => {
 
   it('a viewer that leaves takes its debt with it; one that re-attaches starts afresh', () => {
     const channel = new FakeChannel();
-    const flow = new FlowControl(channel, { schedule: () => undefined });
+    const flow = new FlowControl(channel, { ...WATERMARKS, schedule: () => undefined });
     const slow = new Sink();
     const fast = new Sink();
     flow.attach(slow);
@@ -161,7 +164,7 @@ describe('FlowControl', () => {
 
   it('forgets everything when disposed', () => {
     const timer = manual();
-    const flow = new FlowControl(new FakeChannel(), { schedule: timer.schedule });
+    const flow = new FlowControl(new FakeChannel(), { ...WATERMARKS, schedule: timer.schedule });
     const sink = new Sink();
     flow.attach(sink);
     flow.push(chunk(5));

@@ -1,0 +1,130 @@
+/**
+ * Feeds one terminal's output into its xterm, so that no terminal's output can hold the page's
+ * main thread for long, and a terminal the user is not looking at never slows the one they are.
+ *
+ * xterm parses what it was given in runs of about 12 ms, but it only looks at the clock between
+ * the chunks it was given, so one 64 KiB frame of `yes` output (32,768 line feeds, each a scroll)
+ * is one task of 30-60 ms: a keystroke waits behind it. Output is therefore handed to xterm in
+ * slices of SLICE_BYTES.
+ *
+ * Shown terminals get their slices at once (xterm's own 12 ms runs pace them). A hidden
+ * terminal's output waits here and goes in one slice at a time, each only when the page has
+ * nothing more urgent to do (`scheduler.postTask` at background priority: after input,
+ * rendering, network messages and timers), so a flood in a hidden tab costs a typing user at most
+ * one slice. Acks come from xterm's write callbacks as before, so a hidden terminal that parses
+ * slowly is simply paused by flow control at the high watermark: its output is never dropped.
+ */
+import type { Disposable } from '../../../shared/model/event';
+
+/** Bytes per xterm write: at worst (pure line feeds) a few ms of parsing. */
+export const SLICE_BYTES = 4 * 1024;
+
+/** The part of xterm's Terminal the feed needs. */
+export interface WritableTerminal {
+  write(data: Uint8Array | string, callback?: () => void): void;
+}
+
+/** Runs a task once the page has nothing more urgent to do. */
+export type BackgroundScheduler = (task: () => void) => void;
+
+interface PostTaskScheduler {
+  postTask(task: () => void, options: { priority: 'background' }): Promise<unknown>;
+}
+
+/** `scheduler.postTask` at background priority where the browser has it (Chromium, Electron), else a timer. */
+export const backgroundScheduler: BackgroundScheduler = (task) => {
+  const scheduler = (globalThis as { scheduler?: PostTaskScheduler }).scheduler;
+  if (typeof scheduler?.postTask === 'function') void scheduler.postTask(task, { priority: 'background' }).catch(() => undefined);
+  else setTimeout(task, 0);
+};
+
+/** A piece of output: bytes as a view (no copy), text as a substring. */
+function part(data: Uint8Array | string, start: number, end: number): Uint8Array | string {
+  return typeof data === 'string' ? data.slice(start, end) : data.subarray(start, end);
+}
+
+interface Pending {
+  data: Uint8Array | string;
+  /** Called once the last byte of `data` has been parsed. */
+  done?: () => void;
+}
+
+export class XtermFeed implements Disposable {
+  private readonly queue: Pending[] = [];
+  private hidden = false;
+  /** A background slice is scheduled or still in xterm: the next one waits for it. */
+  private busy = false;
+  private disposed = false;
+
+  constructor(private readonly term: WritableTerminal, private readonly schedule: BackgroundScheduler = backgroundScheduler) {}
+
+  /** Output for the terminal; `done` runs once xterm has parsed all of it (the ack). */
+  write(data: Uint8Array | string, done?: () => void): void {
+    if (this.disposed) return;
+    if (!this.hidden && this.queue.length === 0) return this.writeNow(data, done);
+    this.queue.push({ data, done });
+    this.pump();
+  }
+
+  /** Shown terminals are fed at once; hidden ones in the background (see above). */
+  setHidden(hidden: boolean): void {
+    if (this.disposed || this.hidden === hidden) return;
+    this.hidden = hidden;
+    // Back on screen: what waited goes to xterm now, behind any slice still in it.
+    if (!hidden) for (const item of this.queue.splice(0)) this.writeNow(item.data, item.done);
+  }
+
+  /** Bytes (or characters) waiting here, not yet handed to xterm. */
+  get waiting(): number {
+    let n = 0;
+    for (const item of this.queue) n += typeof item.data === 'string' ? item.data.length : item.data.byteLength;
+    return n;
+  }
+
+  /** Drops what waits; its acks are never sent (the stream's generation is over by then). */
+  dispose(): void {
+    this.disposed = true;
+    this.queue.length = 0;
+  }
+
+  private writeNow(data: Uint8Array | string, done?: () => void): void {
+    const size = typeof data === 'string' ? data.length : data.byteLength;
+    if (size <= SLICE_BYTES) return this.term.write(data, done);
+    for (let at = 0; at < size; at += SLICE_BYTES) {
+      const end = Math.min(at + SLICE_BYTES, size);
+      this.term.write(part(data, at, end), end === size ? done : undefined);
+    }
+  }
+
+  /** One slice of the queue's head, in the background, then the next once xterm has parsed it. */
+  private pump(): void {
+    if (this.busy || !this.hidden || this.queue.length === 0) return;
+    this.busy = true;
+    this.schedule(() => {
+      const head = this.queue[0];
+      if (this.disposed || !this.hidden || !head) {
+        this.busy = false;
+        return;
+      }
+      const slice = this.takeSlice(head);
+      this.term.write(slice.data, () => {
+        slice.done?.();
+        this.busy = false;
+        if (!this.disposed) this.pump();
+      });
+    });
+  }
+
+  /** Removes up to SLICE_BYTES from the head item; its `done` goes with its last slice. */
+  private takeSlice(head: Pending): Pending {
+    const { data } = head;
+    const size = typeof data === 'string' ? data.length : data.byteLength;
+    if (size <= SLICE_BYTES) {
+      this.queue.shift();
+      return head;
+    }
+    // Split anywhere: xterm keeps UTF-8, surrogate and escape-sequence state across writes.
+    head.data = part(data, SLICE_BYTES, size);
+    return { data: part(data, 0, SLICE_BYTES) };
+  }
+}
