@@ -128,7 +128,10 @@ export function connectThrough(address: TcpTarget, options: ConnectThroughOption
   const { hop, what } = options;
   const where = `${what} ${formatAddress(address)}`;
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address.host, port: address.port });
+    // No Nagle: an SSH connection carries keystrokes and, for terminals, the small window adjusts
+    // that flow control sends on resume; held back until the peer's (delayed, up to 40 ms) ACK,
+    // each would stall a round trip. OpenSSH sets the same for interactive sessions.
+    const socket = net.connect({ host: address.host, port: address.port, noDelay: true });
     let connected = false;
     let reader: HandshakeReader | undefined;
     let settled = false;

@@ -14,17 +14,17 @@
  * Watermarks: the renderer acks from xterm's write callback in steps of about 64 KiB
  * (TerminalStreams: every 64 KiB, or when it has caught up). LOW must be above that step, or a
  * renderer that has processed everything but holds a sub-step remainder could leave a paused
- * terminal paused. HIGH is four steps: what a page must still parse after a Ctrl-C is bounded by
- * it (plus what shellWindow.ts lets through), and `yes` output parses at only 1-2 MiB/s in a
- * page, so 256 KiB keeps Ctrl-C to quiet near 250 ms in `npm run bench`, where 512 KiB took
- * 260-370 ms. The price is some throughput into a page whose main thread is busy: in the bench's
- * 64 MiB `cat`, xterm waited for data 30% of the time at 256 KiB against 14% at 512 KiB.
+ * terminal paused; LOW is one step below HIGH, so output resumes as soon as one step is acked
+ * and the page is not left to drain what it holds while the refill travels through the hops.
+ * HIGH bounds what a page must still parse after a Ctrl-C (with what shellWindow.ts lets
+ * through), and `yes` output parses at only 1-2 MiB/s in a page: at 256 KiB, Ctrl-C to quiet
+ * took 166-281 ms in `npm run bench` (median 204), against 260-370 ms at 512 KiB.
  */
 export const FLOW_LIMITS = {
   /** Pause the channel when this much output is unacknowledged (or waiting for a viewer). */
   highWaterBytes: 256 * 1024,
   /** Resume it once the unacknowledged output is down to this. */
-  lowWaterBytes: 96 * 1024,
+  lowWaterBytes: 192 * 1024,
   /** Largest OUTPUT payload; equals TERMINAL_FRAME_LIMITS.maxPayloadBytes. */
   batchBytes: 64 * 1024,
 } as const;

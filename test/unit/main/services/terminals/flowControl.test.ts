@@ -39,7 +39,7 @@ const chunk = (n: number, fill = 0) => new Uint8Array(n).fill(fill);
 
 describe('FlowControl', () => {
   it('has watermarks above the renderer ack step (64 KiB) and a batch of one frame', () => {
-    expect(FLOW_LIMITS).toEqual({ highWaterBytes: 256 * KiB, lowWaterBytes: 96 * KiB, batchBytes: 64 * KiB });
+    expect(FLOW_LIMITS).toEqual({ highWaterBytes: 256 * KiB, lowWaterBytes: 192 * KiB, batchBytes: 64 * KiB });
     expect(() => new FlowControl(new FakeChannel(), { highWaterBytes: 10, lowWaterBytes: 10 })).toThrow(RangeError);
   });
 
