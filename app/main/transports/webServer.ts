@@ -61,7 +61,6 @@ function asBytes(data: RawData): Uint8Array {
 }
 
 function handleMessage(ws: WebSocket, connection: RpcConnection, terminals: TerminalFrameConnection | null, data: RawData, isBinary: boolean): void {
-  const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
   if (isBinary) {
     if (!terminals) {
       sendFrame(ws, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Binary frames are reserved for terminal data' } });
@@ -71,6 +70,7 @@ function handleMessage(ws: WebSocket, connection: RpcConnection, terminals: Term
     terminals.receive(asBytes(data));
     return;
   }
+  const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
   if (size > FRAME_LIMITS.maxTextBytes) {
     sendFrame(ws, { type: 'error', error: { code: ErrorCode.FRAME_TOO_LARGE, message: `Frame of ${size} bytes exceeds ${FRAME_LIMITS.maxTextBytes}` } });
     return;

@@ -38,6 +38,11 @@ export const backgroundScheduler: BackgroundScheduler = (task) => {
   else setTimeout(task, 0);
 };
 
+/** Bytes, or characters for text. */
+function sizeOf(data: Uint8Array | string): number {
+  return typeof data === 'string' ? data.length : data.byteLength;
+}
+
 /** A piece of output: bytes as a view (no copy), text as a substring. */
 function part(data: Uint8Array | string, start: number, end: number): Uint8Array | string {
   return typeof data === 'string' ? data.slice(start, end) : data.subarray(start, end);
@@ -76,9 +81,7 @@ export class XtermFeed implements Disposable {
 
   /** Bytes (or characters) waiting here, not yet handed to xterm. */
   get waiting(): number {
-    let n = 0;
-    for (const item of this.queue) n += typeof item.data === 'string' ? item.data.length : item.data.byteLength;
-    return n;
+    return this.queue.reduce((n, item) => n + sizeOf(item.data), 0);
   }
 
   /** Drops what waits; its acks are never sent (the stream's generation is over by then). */
@@ -88,7 +91,7 @@ export class XtermFeed implements Disposable {
   }
 
   private writeNow(data: Uint8Array | string, done?: () => void): void {
-    const size = typeof data === 'string' ? data.length : data.byteLength;
+    const size = sizeOf(data);
     if (size <= SLICE_BYTES) return this.term.write(data, done);
     for (let at = 0; at < size; at += SLICE_BYTES) {
       const end = Math.min(at + SLICE_BYTES, size);
@@ -118,7 +121,7 @@ export class XtermFeed implements Disposable {
   /** Removes up to SLICE_BYTES from the head item; its `done` goes with its last slice. */
   private takeSlice(head: Pending): Pending {
     const { data } = head;
-    const size = typeof data === 'string' ? data.length : data.byteLength;
+    const size = sizeOf(data);
     if (size <= SLICE_BYTES) {
       this.queue.shift();
       return head;
