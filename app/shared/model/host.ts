@@ -29,6 +29,9 @@ export interface HostSettings {
   connectTimeoutSec: number;
   /** Only used when this host is the first hop of a circuit. */
   proxy: HostProxy | null;
+  /** Library folder ('' or absent: top level). */
+  folder?: string;
+  tags?: string[];
 }
 
 export interface HostInput extends HostSettings {

@@ -9,6 +9,10 @@ export interface TerminalOptions {
   sessionLog: boolean;
 }
 
+/** A profile's optional colour: a named token the theme maps to a colour that reads in light and dark. */
+export const PROFILE_COLORS = ['red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink', 'gray'] as const;
+export type ProfileColor = (typeof PROFILE_COLORS)[number];
+
 export interface ProfileInput {
   /** Absent for a new profile. */
   id?: string;
@@ -18,6 +22,8 @@ export interface ProfileInput {
   /** Hop 0 first, the target last. */
   hostIds: string[];
   terminal: TerminalOptions;
+  /** Tab and sidebar accent; absent: none. */
+  color?: ProfileColor;
 }
 
 export interface ProfileSummary extends ProfileInput {
