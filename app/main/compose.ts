@@ -10,6 +10,7 @@ import { credentialsService } from '../shared/contract/credentials';
 import { hostsService } from '../shared/contract/hosts';
 import { profilesService } from '../shared/contract/profiles';
 import { promptsService } from '../shared/contract/prompts';
+import { settingsService } from '../shared/contract/settings';
 import { terminalsService } from '../shared/contract/terminals';
 import { Emitter } from '../shared/model/event';
 import { register, RpcServer } from '../shared/rpc/server';
@@ -19,6 +20,7 @@ import { credentialsSchemas } from '../shared/schema/credentials';
 import { hostsSchemas } from '../shared/schema/hosts';
 import { profilesSchemas } from '../shared/schema/profiles';
 import { promptsSchemas } from '../shared/schema/prompts';
+import { settingsSchemas } from '../shared/schema/settings';
 import { terminalsSchemas } from '../shared/schema/terminals';
 import { AppService, type AppFacts } from './services/app/appService';
 import { CircuitsService } from './services/circuits/circuitsService';
@@ -31,6 +33,7 @@ import { DocumentStore } from './services/profiles/documentStore';
 import { hopSpecsForHostIds } from './services/profiles/hostToHop';
 import { defaultHostsEnvironment, HostsService, type HostsEnvironment } from './services/profiles/hostsService';
 import { ProfilesService } from './services/profiles/profilesService';
+import { SettingsService } from './services/settings/settingsService';
 import { type TerminalFrameHub } from './services/terminals/streamRouter';
 import { TerminalsService } from './services/terminals/terminalsService';
 
@@ -75,6 +78,7 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
   const engine = new CircuitEngine({ hostKeyFiles: options.hostKeyFiles ?? defaultHostKeyFiles(facts.dataDir), prompts, secrets: credentials });
   const hosts = new HostsService(documents, credentials, env);
   const profiles = new ProfilesService(documents);
+  const settings = new SettingsService(documents);
   const circuits = new CircuitsService({
     engine,
     hopSpecs: (hostIds) => hopSpecsForHostIds(documents.snapshot().hosts, hostIds, env.homeDir),
@@ -90,6 +94,7 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
       register(promptsService, prompts, promptsSchemas),
       register(credentialsService, credentials, credentialsSchemas),
       register(terminalsService, terminals, terminalsSchemas),
+      register(settingsService, settings, settingsSchemas),
     ],
     (error, channel) => log.error(`call ${channel} failed`, error),
   );
@@ -102,6 +107,7 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
       await circuits.dispose();
       hosts.dispose();
       profiles.dispose();
+      settings.dispose();
       await documents.whenIdle();
     },
   };

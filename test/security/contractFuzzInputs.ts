@@ -16,6 +16,7 @@ import { credentialsSchemas } from '../../app/shared/schema/credentials';
 import { hostsSchemas } from '../../app/shared/schema/hosts';
 import { profilesSchemas } from '../../app/shared/schema/profiles';
 import { promptsSchemas } from '../../app/shared/schema/prompts';
+import { settingsSchemas } from '../../app/shared/schema/settings';
 import { terminalsSchemas } from '../../app/shared/schema/terminals';
 
 interface Validator {
@@ -30,6 +31,7 @@ const schemasByService: Record<ServiceName, Record<string, Validator>> = {
   prompts: promptsSchemas,
   terminals: terminalsSchemas,
   credentials: credentialsSchemas,
+  settings: settingsSchemas,
 };
 
 export const METHOD_CHANNELS: string[] = channelTable.filter((e) => e.kind === 'method').map((e) => e.channel);
@@ -55,6 +57,8 @@ const host = {
   keepaliveCountMax: 3,
   connectTimeoutSec: 15,
   proxy: { kind: 'socks5', host: '127.0.0.1', port: 1080, username: 'me' },
+  folder: 'prod',
+  tags: ['db'],
 };
 const terminal = { fontSize: 13, scrollback: 5000, copyOnSelect: false, confirmMultilinePaste: true, sessionLog: false };
 
@@ -70,7 +74,7 @@ export const VALID_ARGS: Record<string, unknown[]> = {
   'hosts:remove': ['h-1'],
   'hosts:importSshConfig': [{ text: 'Host a\n  HostName 198.18.250.2\n  User ops\n' }],
   'profiles:list': [],
-  'profiles:save': [{ name: 'prod', folder: '', tags: ['x'], hostIds: ['h-1', 'h-2'], terminal }],
+  'profiles:save': [{ name: 'prod', folder: '', tags: ['x'], hostIds: ['h-1', 'h-2'], terminal, color: 'teal' }],
   'profiles:remove': ['p-1'],
   'profiles:storeStatus': [],
   'circuits:open': [{ hostIds: ['h-1'] }],
@@ -90,6 +94,20 @@ export const VALID_ARGS: Record<string, unknown[]> = {
   'credentials:listKinds': [],
   'credentials:forget': ['h-1'],
   'credentials:setTotp': ['h-1', { secret: 'JBSWY3DPEHPK3PXP' }],
+  'settings:get': [],
+  'settings:update': [{ theme: 'dark', terminal: { fontSize: 14, cursorStyle: 'bar' }, connection: { keepaliveIntervalSec: 30 }, shortcuts: { newTab: 'Mod+Shift+Y' } }],
+  'settings:getLayout': [],
+  'settings:saveLayout': [
+    {
+      version: 1,
+      dock: { grid: { root: { type: 'branch', data: [{ type: 'leaf', data: { views: ['p-1'], activeView: 'p-1', id: '1' } }] } }, activeGroup: '1' },
+      panels: {
+        'p-1': { kind: 'terminal', terminalId: 't-1', hostIds: ['h-1', 'h-2'], profileId: 'p-1', title: 'prod' },
+        builder: { kind: 'builder', profileId: null },
+        settings: { kind: 'settings' },
+      },
+    },
+  ],
 };
 
 /**

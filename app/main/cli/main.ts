@@ -27,7 +27,7 @@ import type { AuthStep, HopSpec } from '../services/engine/hopSpec';
 import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
 import { PromptBroker } from '../services/engine/promptBroker';
 import { defaultDataDir, ensureDataDir } from '../services/dataDir';
-import { parseHopAddress } from './hopAddress';
+import { parseHopAddress } from '../../shared/model/hostAddress';
 import { CredentialStore } from '../services/credentials/credentialStore';
 import { SavedLibrary } from './savedLibrary';
 import { runSecrets } from './secretsCommands';

@@ -63,6 +63,7 @@ export const rpc = {
   prompts: createClient<Services['prompts']>(serviceDescriptors.prompts, transport),
   credentials: createClient<Services['credentials']>(serviceDescriptors.credentials, transport),
   terminals: createClient<Services['terminals']>(serviceDescriptors.terminals, transport),
+  settings: createClient<Services['settings']>(serviceDescriptors.settings, transport),
 };
 
 /** Terminal output/input/acks for every terminal in this window, on the active transport. */

@@ -2,17 +2,6 @@
 import type { SecretKind } from '../../shared/contract/credentials';
 import type { HostSummary } from '../../shared/model/host';
 
-/** Hosts whose name, address or user contain every word of the query (case-insensitive), by name. */
-export function filterHosts(hosts: readonly HostSummary[], query: string): HostSummary[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  return hosts
-    .filter((host) => {
-      const haystack = `${host.name} ${host.user}@${host.address}:${host.port}`.toLowerCase();
-      return words.every((word) => haystack.includes(word));
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
-
 export type SecretBadge = 'password' | 'passphrase' | 'TOTP' | 'answers';
 
 /**

@@ -161,7 +161,7 @@ export function pruneFinished(model: TerminalsModel, isOver: (circuitId: string)
  * (a reloaded page finds its terminals again), and tabs that were running before the list was
  * asked for but are missing from it ended while this window could not hear it.
  */
-export function reconcile(model: TerminalsModel, list: readonly TerminalSummary[], runningBefore: ReadonlySet<string>, newKey: () => string): TerminalsModel {
+export function reconcile(model: TerminalsModel, list: readonly TerminalSummary[], runningBefore: ReadonlySet<string>, newKey: (summary: TerminalSummary) => string): TerminalsModel {
   const live = new Set(list.map((t) => t.terminalId));
   let next = model;
   for (const tab of model.tabs) {
@@ -177,11 +177,16 @@ export function reconcile(model: TerminalsModel, list: readonly TerminalSummary[
     if (tabOfTerminal(next, summary.terminalId)) continue;
     const hadSelection = summary.circuitId in next.active;
     const selected = next.active[summary.circuitId];
-    next = addTab(next, summary.circuitId, newKey(), { kind: 'running', terminalId: summary.terminalId, streamId: summary.streamId });
+    next = addTab(next, summary.circuitId, newKey(summary), { kind: 'running', terminalId: summary.terminalId, streamId: summary.streamId });
     // An adopted terminal does not take the selection from one the user is looking at.
     if (hadSelection && selected) next = { ...next, active: { ...next.active, [summary.circuitId]: selected } };
   }
   return next;
+}
+
+/** The tab key a window gives a terminal it finds running (after a reload): the same in every window and every load, so a saved layout finds it. */
+export function adoptedKey(terminalId: string): string {
+  return `t-${terminalId}`;
 }
 
 /** The short status a tab carries after its name ("exited 3"); empty while it runs. */

@@ -16,6 +16,8 @@ interface CircuitsState {
   pending: PendingOpen | null;
   /** Why the last open failed before a circuit existed (e.g. refused as invalid). */
   openError: string | null;
+  /** The same refusal, typed, with the circuit id the caller chose: its waiting tabs end with it. */
+  openFailure: { circuitId: string; error: WireError } | null;
   /** Changed or revoked host keys: blocking warnings until the user closes them. */
   hostKeyAlerts: HostKeyAlert[];
   dismissedAlerts: string[];
@@ -30,6 +32,8 @@ interface CircuitsState {
   eventLog(circuitId: string): Promise<string[]>;
   preview(hostIds: string[]): Promise<CircuitPreview>;
   dismissHostKeyAlert(circuitId: string): void;
+  /** A circuit known only from a saved layout (already ended), so its tab can reconnect it. */
+  remember(circuit: CircuitSummary): void;
 }
 
 function noteFailure(circuitId: string, error: WireError): void {
@@ -61,6 +65,7 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
   currentId: null,
   pending: null,
   openError: null,
+  openFailure: null,
   hostKeyAlerts: [],
   dismissedAlerts: [],
   async load() {
@@ -81,10 +86,11 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
     } catch (error) {
       // A circuit that got as far as 'opening' reports its failure through events; an open
       // refused before that (invalid, unknown host) has only this rejection to tell.
-      if (!get().currentId) set({ openError: describeError(error) });
+      const wire = error instanceof HoplineError ? error.toWire() : { code: ErrorCode.INTERNAL, message: 'Unexpected error' };
+      if (!get().currentId) set({ openError: describeError(error), openFailure: { circuitId, error: wire } });
       set({ pending: null });
       if (error instanceof HoplineError && get().currentId) noteFailure(get().currentId!, { code: error.code, message: error.message, ...(error.hop ? { hop: error.hop } : {}) });
-      return error instanceof HoplineError ? error.toWire() : { code: ErrorCode.INTERNAL, message: 'Unexpected error' };
+      return wire;
     }
   },
   async close(circuitId) {
@@ -102,6 +108,9 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
   },
   preview(hostIds) {
     return rpc.circuits.preview({ hostIds });
+  },
+  remember(circuit) {
+    set((s) => (s.circuits[circuit.id] ? {} : { circuits: { ...s.circuits, [circuit.id]: circuit } }));
   },
   dismissHostKeyAlert(circuitId) {
     set((s) => ({ hostKeyAlerts: s.hostKeyAlerts.filter((a) => a.circuitId !== circuitId), dismissedAlerts: [...s.dismissedAlerts, circuitId] }));

@@ -12,7 +12,8 @@ import { create } from 'zustand';
 import { ErrorCode, type WireError } from '../../shared/model/errors';
 import type { CircuitSummary } from '../../shared/model/hop';
 import type { Disposable } from '../../shared/model/event';
-import type { StreamListener } from '../../shared/rpc/terminalStreams';
+import type { AttachOptions, StreamListener } from '../../shared/rpc/terminalStreams';
+import type { TerminalSummary } from '../../shared/contract/terminals';
 import { onConnectionState, openExternalLink, rpc, terminalStreams } from '../rpc';
 import {
   activate,
@@ -24,7 +25,7 @@ import {
   EMPTY_MODEL,
   failWaiting,
   findTab,
-  pruneFinished,
+  adoptedKey,
   reconcile,
   rehome,
   removeTab,
@@ -48,7 +49,7 @@ interface TerminalsState extends TerminalsModel {
   search: { key: string; n: number } | null;
   requestSearch(key: string): void;
   /** A new tab on `circuitId`, selected; its shell starts as soon as the view has a size. */
-  openTab(circuitId: string): string;
+  openTab(circuitId: string, key?: string): string;
   /** Closes the tab; a running shell is ended (the last one on its circuit releases the circuit). */
   close(key: string): Promise<void>;
   activate(key: string, focus?: boolean): void;
@@ -64,6 +65,13 @@ interface TerminalsState extends TerminalsModel {
    * asks MFA only for hops it must rebuild). Every tab of the old circuit moves with it.
    */
   reconnect(key: string): Promise<void>;
+  /** Terminals the main side runs that this window shows no tab for yet get one (keyed by adoptedKey). */
+  adopt(list: TerminalSummary[]): void;
+  /**
+   * A saved layout's terminal that no longer runs: a tab that says so, with Reconnect opening
+   * its circuit again from the same hosts and profile.
+   */
+  restoreEnded(key: string, circuit: { hostIds: string[]; profileId: string | null; hopNames: string[] }): void;
 }
 
 /**
@@ -71,7 +79,7 @@ interface TerminalsState extends TerminalsModel {
  * write callback, once parsed), keystrokes and pastes out at once.
  */
 export const terminalIo = {
-  attach: (streamId: number, onData: StreamListener): Disposable => terminalStreams.attach(streamId, onData),
+  attach: (streamId: number, onData: StreamListener, options?: AttachOptions): Disposable => terminalStreams.attach(streamId, onData, options),
   input: (streamId: number, bytes: Uint8Array): void => terminalStreams.input(streamId, bytes),
 };
 
@@ -160,8 +168,7 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
   requestSearch(key) {
     useTerminalsStore.setState((s) => ({ search: { key, n: (s.search?.n ?? 0) + 1 } }));
   },
-  openTab(circuitId) {
-    const key = crypto.randomUUID();
+  openTab(circuitId, key = crypto.randomUUID()) {
     apply((m) => addTab(m, circuitId, key));
     requestFocus(key);
     maybeStart(key);
@@ -172,6 +179,15 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
     if (!tab) return;
     apply((m) => removeTab(m, key));
     sizes.delete(key);
+    // The only tab of a circuit still connecting: closing it means "never mind", so the circuit
+    // (and any question it is waiting on) ends too. Hops other circuits share stay up.
+    const circuit = circuitOf(tab.circuitId);
+    const connecting = circuit?.state === 'opening' || (!circuit && useCircuitsStore.getState().pending?.circuitId === tab.circuitId);
+    if ((tab.status.kind === 'starting' || tab.status.kind === 'opening') && connecting && tabsOf(model(), tab.circuitId).length === 0) {
+      autoOpened.add(tab.circuitId);
+      await useCircuitsStore.getState().close(tab.circuitId);
+      return;
+    }
     // A tab closed while its shell opens is handled when the open answers (maybeStart).
     if (tab.status.kind === 'running') {
       sentSizes.delete(tab.status.terminalId);
@@ -211,6 +227,22 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
     // A failure after the circuit existed already ended the waiting tabs (its 'failed' change);
     // one refused before that leaves only this answer.
     if (error) apply((m) => failWaiting(m, circuitId, error));
+  },
+  adopt(list) {
+    apply((m) => reconcile(m, list, new Set(), (summary) => adoptedKey(summary.terminalId)));
+  },
+  restoreEnded(key, circuit) {
+    if (findTab(model(), key)) return;
+    const circuitId = crypto.randomUUID();
+    useCircuitsStore.getState().remember({ id: circuitId, hostIds: circuit.hostIds, profileId: circuit.profileId, hopNames: circuit.hopNames, state: 'closed', error: null });
+    autoOpened.add(circuitId);
+    apply((m) =>
+      addTab(m, circuitId, key, {
+        kind: 'ended',
+        terminalId: null,
+        reason: { code: ErrorCode.DISCONNECTED, message: 'This terminal ended while the window was closed. Reconnect opens its circuit again.' },
+      }),
+    );
   },
 }));
 
@@ -268,7 +300,21 @@ const CLOSED: WireError = { code: ErrorCode.DISCONNECTED, message: 'The circuit 
 
 // The circuits store drives when shells start and which circuits get a first terminal.
 useCircuitsStore.subscribe((state, previous) => {
-  if (state.pending && state.pending !== previous.pending) openedHere.add(state.pending.circuitId);
+  if (state.pending && state.pending !== previous.pending) {
+    const { circuitId } = state.pending;
+    openedHere.add(circuitId);
+    // Connect from this window means "give me a shell there", as `ssh -J` does: the tab appears
+    // at once and shows the hops coming up until its shell starts (a Reconnect's tabs are there already).
+    if (tabsOf(model(), circuitId).length === 0) {
+      autoOpened.add(circuitId);
+      useTerminalsStore.getState().openTab(circuitId);
+    }
+  }
+  if (state.openFailure && state.openFailure !== previous.openFailure && !state.circuits[state.openFailure.circuitId]) {
+    // Refused before a circuit existed (an invalid chain, an unknown host): only this tells.
+    const { circuitId, error } = state.openFailure;
+    apply((m) => failWaiting(m, circuitId, error));
+  }
   if (state.circuits !== previous.circuits) {
     for (const circuit of Object.values(state.circuits)) {
       if (previous.circuits[circuit.id] === circuit) continue;
@@ -284,13 +330,6 @@ useCircuitsStore.subscribe((state, previous) => {
       }
     }
   }
-  if (state.currentId !== previous.currentId) {
-    const isOver = (circuitId: string) => {
-      const s = state.circuits[circuitId]?.state;
-      return s === 'closed' || s === 'failed';
-    };
-    apply((m) => pruneFinished(m, isOver, state.currentId));
-  }
 });
 
 // A window that loads (or reconnects) finds the terminals that exist, and learns which ended meanwhile.
@@ -298,7 +337,7 @@ onConnectionState((connection) => {
   if (connection !== 'open') return;
   const runningBefore = new Set(model().tabs.flatMap((t) => (t.status.kind === 'running' ? [t.status.terminalId] : [])));
   rpc.terminals.list().then(
-    (list) => apply((m) => reconcile(m, list, runningBefore, () => crypto.randomUUID())),
+    (list) => apply((m) => reconcile(m, list, runningBefore, (summary) => adoptedKey(summary.terminalId))),
     () => undefined,
   );
 });

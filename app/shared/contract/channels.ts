@@ -8,6 +8,7 @@ import { credentialsService, type ICredentialsService } from './credentials';
 import { hostsService, type IHostsService } from './hosts';
 import { profilesService, type IProfilesService } from './profiles';
 import { promptsService, type IPromptsService } from './prompts';
+import { settingsService, type ISettingsService } from './settings';
 import { terminalsService, type ITerminalsService } from './terminals';
 import { channelOf } from './service';
 
@@ -20,6 +21,7 @@ export interface Services {
   prompts: IPromptsService;
   terminals: ITerminalsService;
   credentials: ICredentialsService;
+  settings: ISettingsService;
 }
 export type ServiceName = keyof Services;
 
@@ -31,6 +33,7 @@ export const serviceDescriptors = {
   prompts: promptsService,
   terminals: terminalsService,
   credentials: credentialsService,
+  settings: settingsService,
 } as const;
 
 export interface ChannelEntry {

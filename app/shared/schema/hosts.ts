@@ -10,11 +10,13 @@ import type { MethodSchemas } from './schemas';
 // C0, DEL and C1: a newline or escape in a name or address could forge log lines, split an
 // ssh_config line on export, or repaint the terminal when printed.
 const CONTROL = /\p{Cc}/u;
-const noControl = (what: string) => [(s: string) => !CONTROL.test(s), `${what} must not contain control characters`] as const;
+export const noControl = (what: string) => [(s: string) => !CONTROL.test(s), `${what} must not contain control characters`] as const;
 
 export const MAX_NAME = 200;
 export const MAX_PATH = 4096;
 export const MAX_COMMAND = 4096;
+export const MAX_TAGS = 32;
+export const MAX_TAG_LENGTH = 64;
 
 /** Ids are made by randomUUID(); the pattern is looser so an id never needs escaping anywhere. */
 export const idSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'not a valid id');
@@ -48,6 +50,26 @@ export const userSchema = z
 
 export const portSchema = z.int().min(1).max(65535);
 
+// A day between keepalives is already pointless; the bounds keep ms arithmetic far from overflow.
+export const keepaliveIntervalSecSchema = z.int().min(0).max(86_400);
+export const keepaliveCountMaxSchema = z.int().min(0).max(1000);
+export const connectTimeoutSecSchema = z.int().min(1).max(3600);
+
+/** A library tag (hosts and profiles): 1..64 characters. */
+export const tagSchema = z
+  .string()
+  .min(1)
+  .max(MAX_TAG_LENGTH)
+  .refine(...noControl('a tag'));
+
+export const tagsSchema = z.array(tagSchema).max(MAX_TAGS);
+
+/** A library folder (hosts and profiles): '' is the top level; folders are one level, named like anything else. */
+export const folderSchema = z
+  .string()
+  .max(MAX_NAME)
+  .refine(...noControl('a folder name'));
+
 const keyFileSchema = z.string().min(1).max(MAX_PATH).refine(...noControl('a key file path'));
 
 export const hostAuthMethodSchema: z.ZodType<HostAuthMethod> = z.discriminatedUnion('kind', [
@@ -70,11 +92,13 @@ const hostSettingsShape = {
   user: userSchema,
   auth: z.array(hostAuthMethodSchema).min(1).max(16),
   agentForward: z.boolean(),
-  // A day between keepalives is already pointless; the bounds keep ms arithmetic far from overflow.
-  keepaliveIntervalSec: z.int().min(0).max(86_400),
-  keepaliveCountMax: z.int().min(0).max(1000),
-  connectTimeoutSec: z.int().min(1).max(3600),
+  keepaliveIntervalSec: keepaliveIntervalSecSchema,
+  keepaliveCountMax: keepaliveCountMaxSchema,
+  connectTimeoutSec: connectTimeoutSecSchema,
   proxy: hostProxySchema.nullable(),
+  // Optional: documents and callers from before the library had folders keep working.
+  folder: folderSchema.optional(),
+  tags: tagsSchema.optional(),
 };
 
 export const hostSettingsSchema: z.ZodType<HostSettings> = z.strictObject(hostSettingsShape);

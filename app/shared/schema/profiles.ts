@@ -1,28 +1,14 @@
 /** Validators for the profiles contract and for a profile as stored in the saved document. */
 import { z } from 'zod';
 import type { IProfilesService } from '../contract/profiles';
-import type { ProfileInput, ProfileSummary, TerminalOptions } from '../model/profile';
-import { MAX_NAME, idSchema, nameSchema } from './hosts';
+import { PROFILE_COLORS, type ProfileInput, type ProfileSummary, type TerminalOptions } from '../model/profile';
+import { folderSchema, idSchema, nameSchema, tagsSchema } from './hosts';
 import type { MethodSchemas } from './schemas';
+
+export { MAX_TAGS, MAX_TAG_LENGTH } from './hosts';
 
 /** The engine's MAX_CIRCUIT_DEPTH; shared cannot import the engine, so it is restated here. */
 export const MAX_PROFILE_HOPS = 16;
-export const MAX_TAGS = 32;
-export const MAX_TAG_LENGTH = 64;
-
-const CONTROL = /\p{Cc}/u;
-
-const tagSchema = z
-  .string()
-  .min(1)
-  .max(MAX_TAG_LENGTH)
-  .refine((s) => !CONTROL.test(s), 'a tag must not contain control characters');
-
-/** '' is the top level; folders are one level, named like anything else. */
-const folderSchema = z
-  .string()
-  .max(MAX_NAME)
-  .refine((s) => !CONTROL.test(s), 'a folder name must not contain control characters');
 
 export const terminalOptionsSchema: z.ZodType<TerminalOptions> = z.strictObject({
   fontSize: z.int().min(6).max(72),
@@ -36,9 +22,10 @@ export const terminalOptionsSchema: z.ZodType<TerminalOptions> = z.strictObject(
 const profileShape = {
   name: nameSchema,
   folder: folderSchema,
-  tags: z.array(tagSchema).max(MAX_TAGS),
+  tags: tagsSchema,
   hostIds: z.array(idSchema).min(1).max(MAX_PROFILE_HOPS),
   terminal: terminalOptionsSchema,
+  color: z.enum(PROFILE_COLORS).optional(),
 };
 
 export const profileInputSchema: z.ZodType<ProfileInput> = z.strictObject({ ...profileShape, id: idSchema.optional() });

@@ -16,6 +16,7 @@ import type { CircuitSummary, HopStateEvent } from '../../../app/shared/model/ho
 import type { PromptRequest } from '../../../app/shared/model/prompt';
 import type { StreamListener } from '../../../app/shared/rpc/terminalStreams';
 import type { ConnectionState } from '../../../app/renderer/rpc/webSocketTransport';
+import { fakeSettings } from './fakeSettings';
 
 function createFake() {
   const events = {
@@ -121,6 +122,7 @@ function createFake() {
       onDidEnd: events.terminalEnded.event,
       onDidResize: events.terminalResized.event,
     },
+    settings: fakeSettings.settings,
   };
   const openExternalLink = vi.fn(async (_url: string) => undefined);
   // Starts 'connecting' so no store loads until a test says the link is open.

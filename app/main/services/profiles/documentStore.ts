@@ -1,6 +1,7 @@
 /**
- * The saved library: ONE JSON document (`hopline.json` in the data dir) holding hosts, profiles
- * and a few UI settings. Secrets are never in it (they live in the OS keychain by host id).
+ * The saved library: ONE JSON document (`hopline.json` in the data dir) holding hosts, profiles,
+ * the app settings and the saved workspace layout. Secrets are never in it (they live in the OS
+ * keychain by host id).
  *
  * What the store promises:
  *  - A save is all or nothing. The new text goes to a temp file that is fsynced, then renamed
@@ -25,15 +26,19 @@ import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { Emitter } from '../../../shared/model/event';
 import { HOST_DEFAULTS } from '../../../shared/model/host';
 import { TERMINAL_DEFAULTS } from '../../../shared/model/profile';
+import type { WorkspaceLayout } from '../../../shared/model/settings';
 import { idSchema, storedHostSchema, type StoredHost } from '../../../shared/schema/hosts';
 import { storedProfileSchema, type StoredProfile } from '../../../shared/schema/profiles';
+import { storedAppSettingsSchema, workspaceLayoutSchema, type StoredAppSettings } from '../../../shared/schema/settings';
 import { log } from '../log';
 
 export type { StoredHost } from '../../../shared/schema/hosts';
 export type { StoredProfile } from '../../../shared/schema/profiles';
+export type { StoredAppSettings } from '../../../shared/schema/settings';
 
 export const DOCUMENT_FILE = 'hopline.json';
-export const CURRENT_SCHEMA_VERSION = 1;
+/** 2: `settings` may hold `app` (the app settings) and `workspace` (the saved layout). */
+export const CURRENT_SCHEMA_VERSION = 2;
 /** Far beyond any real library; a bigger file is not read into memory. */
 const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
@@ -49,7 +54,12 @@ export interface HoplineDocument {
   schemaVersion: typeof CURRENT_SCHEMA_VERSION;
   hosts: StoredHost[];
   profiles: StoredProfile[];
-  settings: { window?: WindowBounds };
+  settings: {
+    window?: WindowBounds;
+    /** Only what was saved: the settings service fills in the rest from SETTINGS_DEFAULTS. */
+    app?: StoredAppSettings;
+    workspace?: WorkspaceLayout;
+  };
 }
 
 export const windowBoundsSchema: z.ZodType<WindowBounds> = z.strictObject({
@@ -66,7 +76,12 @@ export const documentSchema: z.ZodType<HoplineDocument> = z
     schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
     hosts: z.array(storedHostSchema),
     profiles: z.array(storedProfileSchema),
-    settings: z.strictObject({ window: windowBoundsSchema.optional() }),
+    settings: z.strictObject({
+      window: windowBoundsSchema.optional(),
+      app: storedAppSettingsSchema.optional(),
+      // Not checked against hosts and profiles: a layout naming a host removed since is still a layout.
+      workspace: workspaceLayoutSchema.optional(),
+    }),
   })
   .superRefine((doc, ctx) => {
     const hostIds = new Set<string>();
@@ -143,9 +158,19 @@ function migrateV0toV1(doc: JsonObject): JsonObject {
   return { schemaVersion: 1, hosts, profiles, settings };
 }
 
+/**
+ * v1 to v2: nothing to change. v2 only adds optional `settings.app` and `settings.workspace`;
+ * the version moves so that a build that knows only v1 sets a v2 file aside as "from a newer
+ * Hopline" (its strict schema would otherwise call the file invalid).
+ */
+function migrateV1toV2(doc: JsonObject): JsonObject {
+  return { ...doc, schemaVersion: 2 };
+}
+
 /** MIGRATIONS[n] turns a version-n document into version n + 1. */
 const MIGRATIONS: Readonly<Record<number, (doc: JsonObject) => JsonObject>> = {
   0: migrateV0toV1,
+  1: migrateV1toV2,
 };
 
 // ---------------------------------------------------------------------------------------------

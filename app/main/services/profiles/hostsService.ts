@@ -45,8 +45,9 @@ const byName = (a: { name: string; id: string }, b: { name: string; id: string }
 
 /** Only the settings: a HostSummary passed back in must not drag its has* flags into the document. */
 function settingsOf(input: HostSettings): HostSettings {
-  const { name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy } = input;
-  return { name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy };
+  const { name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy, folder, tags } = input;
+  // Folder and tags are stored only when they say something, so older documents stay as they were.
+  return { name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy, ...(folder ? { folder } : {}), ...(tags?.length ? { tags: [...tags] } : {}) };
 }
 
 function notFound(id: string): HoplineError {

@@ -25,6 +25,7 @@ function storedProfile(id: string, input: ProfileInput): StoredProfile {
     tags: [...input.tags],
     hostIds: [...input.hostIds],
     terminal: { ...input.terminal },
+    ...(input.color ? { color: input.color } : {}),
   };
 }
 

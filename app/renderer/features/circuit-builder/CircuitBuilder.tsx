@@ -27,6 +27,7 @@ export function CircuitBuilder() {
   const preview = useCircuitsStore((s) => s.preview);
   const saveProfile = useProfilesStore((s) => s.save);
   const [saving, setSaving] = useState(false);
+  const [pick, setPick] = useState('');
   const [saveError, setSaveError] = useState<string | null>(null);
 
   const byId = useMemo(() => new Map(hosts.map((h) => [h.id, h])), [hosts]);
@@ -70,6 +71,30 @@ export function CircuitBuilder() {
         onChange={setChain}
         onInsertHost={(hostId, index) => addHost(hostId, byId.get(hostId)?.name ?? 'Host', index)}
       />
+      <form
+        className="add-hop"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const host = byId.get(pick);
+          if (host) addHost(host.id, host.name);
+        }}
+      >
+        <label htmlFor="builder-add-hop">Add a saved host as the next hop</label>
+        <div className="input-row">
+          <select id="builder-add-hop" value={pick} onChange={(e) => setPick(e.target.value)}>
+            <option value="">Choose a host…</option>
+            {hosts.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name} ({hostEndpoint(h)})
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="secondary" disabled={!byId.has(pick)}>
+            Add hop
+          </button>
+        </div>
+        <p className="hint">Or drag hosts from the library into the chain; Alt+↑/↓ reorders, Delete removes.</p>
+      </form>
       {chainProblems.length > 0 && (
         <ul className="problems" aria-label="Circuit problems">
           {chainProblems.map((p, i) => (

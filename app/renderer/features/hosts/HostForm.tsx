@@ -13,10 +13,14 @@ interface HostFormProps {
   onCancel(): void;
   /** Extra actions for a saved host (duplicate, delete), shown beside Save. */
   children?: ReactNode;
+  /** Folders already in the library, offered as the folder field's suggestions. */
+  folders?: readonly string[];
+  /** Off when a dialog's title already says what the form is. */
+  showHeading?: boolean;
 }
 
 /** Add or edit one host's settings. Secrets are never typed here: they are asked for when needed. */
-export function HostForm({ initial, onSave, onCancel, children }: HostFormProps) {
+export function HostForm({ initial, onSave, onCancel, children, folders = [], showHeading = true }: HostFormProps) {
   const id = useId();
   const [form, setForm] = useState(initial);
   const [errors, setErrors] = useState<FormErrors>({});
@@ -42,13 +46,31 @@ export function HostForm({ initial, onSave, onCancel, children }: HostFormProps)
 
   return (
     <form className="host-form" aria-label={form.id ? `Edit host ${initial.name}` : 'New host'} onSubmit={(e) => void submit(e)} noValidate>
-      <h3>{form.id ? `Edit ${initial.name}` : 'New host'}</h3>
+      {showHeading && <h3>{form.id ? `Edit ${initial.name}` : 'New host'}</h3>}
       <Field id={`${id}-name`} label="Name" value={form.name} error={errors.name} data-autofocus onChange={(e) => patch({ name: e.target.value })} />
       <Field id={`${id}-address`} label="Address" value={form.address} spellCheck={false} placeholder="host name or IP" error={errors.address} onChange={(e) => patch({ address: e.target.value })} />
       <div className="field-row">
         <Field id={`${id}-port`} label="Port" value={form.port} inputMode="numeric" error={errors.port} onChange={(e) => patch({ port: e.target.value })} />
         <Field id={`${id}-user`} label="User" value={form.user} spellCheck={false} error={errors.user} onChange={(e) => patch({ user: e.target.value })} />
       </div>
+      <div className="field-row">
+        <Field
+          id={`${id}-folder`}
+          label="Folder"
+          value={form.folder}
+          list={`${id}-folders`}
+          placeholder="none: top level"
+          autoComplete="off"
+          error={errors.folder}
+          onChange={(e) => patch({ folder: e.target.value })}
+        />
+        <Field id={`${id}-tags`} label="Tags" value={form.tags} placeholder="comma separated, e.g. prod, db" autoComplete="off" error={errors.tags} onChange={(e) => patch({ tags: e.target.value })} />
+      </div>
+      <datalist id={`${id}-folders`}>
+        {folders.map((folder) => (
+          <option key={folder} value={folder} />
+        ))}
+      </datalist>
       <AuthMethodsEditor idPrefix={id} methods={form.auth} error={errors.auth} onChange={(auth) => patch({ auth })} />
       <label className="checkbox">
         <input type="checkbox" checked={form.agentForward} onChange={(e) => patch({ agentForward: e.target.checked })} />

@@ -19,6 +19,10 @@ export interface HostFormState {
   proxyHost: string;
   proxyPort: string;
   proxyUsername: string;
+  /** Library folder ('' : top level). */
+  folder: string;
+  /** Tags as typed: comma separated. */
+  tags: string;
 }
 
 export type FormField = Exclude<keyof HostFormState, 'id' | 'agentForward' | 'proxyKind'>;
@@ -43,7 +47,42 @@ export function toForm(host?: HostSettings & { id?: string }): HostFormState {
     proxyHost: proxy && proxy.kind !== 'command' ? proxy.host : '',
     proxyPort: proxy && proxy.kind !== 'command' ? String(proxy.port) : proxy === null ? '1080' : '',
     proxyUsername: proxy && proxy.kind !== 'command' ? (proxy.username ?? '') : '',
+    folder: h.folder ?? '',
+    tags: (h.tags ?? []).join(', '),
   };
+}
+
+export const MAX_FOLDER_LENGTH = 200;
+export const MAX_TAGS = 32;
+export const MAX_TAG_LENGTH = 64;
+const CONTROL = /\p{Cc}/u;
+
+/** Comma-separated tags: trimmed, empty ones dropped, repeats (ignoring case) kept once, first spelling wins. */
+export function parseTags(text: string): string[] {
+  const seen = new Set<string>();
+  const tags: string[] = [];
+  for (const raw of text.split(',')) {
+    const tag = raw.trim();
+    if (!tag || seen.has(tag.toLowerCase())) continue;
+    seen.add(tag.toLowerCase());
+    tags.push(tag);
+  }
+  return tags;
+}
+
+/** What is wrong with a folder or tag list, or null. */
+export function folderError(folder: string): string | null {
+  if (folder.trim().length > MAX_FOLDER_LENGTH) return `A folder name has at most ${MAX_FOLDER_LENGTH} characters.`;
+  if (CONTROL.test(folder)) return 'A folder name cannot contain control characters.';
+  return null;
+}
+
+export function tagsError(tags: readonly string[]): string | null {
+  if (tags.length > MAX_TAGS) return `At most ${MAX_TAGS} tags.`;
+  const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
+  if (long) return `A tag has at most ${MAX_TAG_LENGTH} characters.`;
+  if (tags.some((t) => CONTROL.test(t))) return 'A tag cannot contain control characters.';
+  return null;
 }
 
 function wholeNumber(text: string, min: number, max: number): number | null {
@@ -73,6 +112,13 @@ export function fromForm(form: HostFormState): { input: HostInput | null; errors
   if (form.auth.length === 0) errors.auth = 'Add at least one authentication method.';
   else if (form.auth.some((m) => m.kind === 'publickey' && !m.keyFile.trim())) errors.auth = 'Every public key method needs a key file.';
 
+  const folder = form.folder.trim();
+  const badFolder = folderError(form.folder);
+  if (badFolder) errors.folder = badFolder;
+  const tags = parseTags(form.tags);
+  const badTags = tagsError(tags);
+  if (badTags) errors.tags = badTags;
+
   let proxy: HostSettings['proxy'] = null;
   if (form.proxyKind === 'command') {
     if (!form.proxyCommand.trim()) errors.proxyCommand = 'Enter the command, e.g. nc -X connect -x proxy:3128 %h %p';
@@ -98,6 +144,9 @@ export function fromForm(form: HostFormState): { input: HostInput | null; errors
       keepaliveCountMax: keepaliveCountMax!,
       connectTimeoutSec: connectTimeoutSec!,
       proxy,
+      // Left out when empty, as the hosts service stores them.
+      ...(folder ? { folder } : {}),
+      ...(tags.length > 0 ? { tags } : {}),
     },
     errors,
   };

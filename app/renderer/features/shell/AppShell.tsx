@@ -1,57 +1,80 @@
+import { PanelLeft, Route, Search, Settings } from 'lucide-react';
 import type { ReactNode } from 'react';
-import { ConnectionBadge } from '../../components/ConnectionBadge';
-import { useAppStore } from '../../stores/useAppStore';
+import { formatChord, isMac } from '../../stores/shortcuts';
 import { Banners } from './Banners';
-import { Diagnostics } from './Diagnostics';
 
 interface AppShellProps {
-  /** Saved circuit profiles, left. */
-  profiles?: ReactNode;
-  /** The builder and the live connection, middle. */
-  workspace?: ReactNode;
-  /** The hosts library, right. */
-  library?: ReactNode;
-  /** Modal dialogs, over everything. */
-  dialogs?: ReactNode;
+  /** The library, left; collapsible. */
+  sidebar: ReactNode;
+  sidebarCollapsed: boolean;
+  onToggleSidebar(): void;
+  /** The workspace: tabs and splits. */
+  workspace: ReactNode;
+  status: ReactNode;
+  /** Modal dialogs and the palette, over everything. */
+  overlays: ReactNode;
+  onQuickConnect(): void;
+  onNewCircuit(): void;
+  onSettings(): void;
+  /** The skip link: puts the focus in the active terminal. */
+  onSkipToWorkspace(): void;
 }
 
 /**
- * The frame of the app as an ops user expects a desktop tool to look: saved circuits on the
- * left, the circuit and its connection in the middle, the hosts library on the right, a status
- * bar below. The panes come in as props from main.tsx, because features don't import each other.
+ * The frame: a slim title bar (sidebar toggle, quick connect, new circuit, settings), the library
+ * on the left, the workspace filling the rest, a status bar. The parts come in as props because
+ * features don't import each other.
  */
-export function AppShell({ profiles, workspace, library, dialogs }: AppShellProps) {
-  const info = useAppStore((s) => s.info);
-  const connection = useAppStore((s) => s.connection);
-
+export function AppShell({ sidebar, sidebarCollapsed, onToggleSidebar, workspace, status, overlays, onQuickConnect, onNewCircuit, onSettings, onSkipToWorkspace }: AppShellProps) {
+  const mac = isMac();
   return (
-    <div className="shell">
+    <div className={`shell${sidebarCollapsed ? ' sidebar-collapsed' : ''}`}>
+      <a
+        className="skip-link"
+        href="#workspace"
+        onClick={(event) => {
+          event.preventDefault();
+          onSkipToWorkspace();
+        }}
+      >
+        Skip to the terminal
+      </a>
       <header className="titlebar">
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={sidebarCollapsed ? 'Show sidebar' : 'Hide sidebar'}
+          aria-expanded={!sidebarCollapsed}
+          aria-controls="sidebar"
+          title={`${sidebarCollapsed ? 'Show' : 'Hide'} sidebar (${formatChord('Mod+Shift+B', mac)})`}
+          onClick={onToggleSidebar}
+        >
+          <PanelLeft size={18} aria-hidden />
+        </button>
         <h1>Hopline</h1>
-        <span className="version" data-testid="app-version">
-          {info ? `v${info.version}` : '…'}
-        </span>
+        <button type="button" className="quick-connect" onClick={onQuickConnect} aria-keyshortcuts={mac ? 'Meta+K' : 'Control+K'}>
+          <Search size={15} aria-hidden />
+          <span>Quick connect or run a command…</span>
+          <kbd>{formatChord('Mod+K', mac)}</kbd>
+        </button>
+        <div className="titlebar-actions">
+          <button type="button" className="secondary small" onClick={onNewCircuit}>
+            <Route size={15} aria-hidden /> New circuit
+          </button>
+          <button type="button" className="icon-button" aria-label="Settings" title={`Settings (${formatChord('Mod+,', mac)})`} onClick={onSettings}>
+            <Settings size={18} aria-hidden />
+          </button>
+        </div>
       </header>
       <Banners />
-      <aside className="sidebar" aria-label="Saved circuits">
-        {profiles}
+      <aside id="sidebar" className="sidebar" aria-label="Sidebar" hidden={sidebarCollapsed}>
+        {sidebar}
       </aside>
-      <main className="workspace">
+      <main id="workspace" className="workspace" tabIndex={-1}>
         {workspace}
-        <Diagnostics />
       </main>
-      <aside className="library" aria-label="Hosts library">
-        {library}
-      </aside>
-      <footer className="statusbar">
-        <ConnectionBadge state={connection} />
-        {info && (
-          <span data-testid="app-info">
-            {info.transport} mode · {info.platform}/{info.arch} · node {info.versions.node} · data in {info.dataDir}
-          </span>
-        )}
-      </footer>
-      {dialogs}
+      {status}
+      {overlays}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { TerminalOptions } from '../../../shared/model/profile';
+import type { TerminalAppearance } from '../../../shared/model/settings';
 import { describeError } from '../../stores/describeError';
 import type { TerminalTab } from '../../stores/terminalsLogic';
 import { openLink, terminalIo, useTerminalsStore } from '../../stores/useTerminalsStore';
@@ -7,7 +8,7 @@ import { LinkDialog } from './LinkDialog';
 import { PasteConfirmDialog } from './PasteConfirmDialog';
 import { needsPasteConfirmation, sanitizePaste } from './pasteSafety';
 import { TerminalBanner } from './TerminalBanner';
-import { RESET_MODES, terminalShortcut, zoomFontSize, type TerminalShortcut } from './terminalSettings';
+import { FONT_FAMILY, RESET_MODES, terminalShortcut, zoomFontSize, type TerminalShortcut } from './terminalSettings';
 import { XtermFeed } from './xtermFeed';
 import { XtermHost, type RendererKind } from './xtermHost';
 
@@ -26,8 +27,30 @@ interface TerminalViewProps {
   focusNonce: number | null;
   /** Bumped when the tab strip's Find button asks this tab to search. */
   searchNonce: number | null;
-  labelledBy: string;
+  /** The terminal region's accessible name. */
+  label: string;
   panelId: string;
+  /** A key the app takes even from a focused terminal (tab and pane commands): xterm leaves it alone, and it bubbles to the window. */
+  isAppShortcut?(event: KeyboardEvent): boolean;
+  /** App-wide look: font family, cursor, bell. */
+  appearance?: Pick<TerminalAppearance, 'fontFamily' | 'cursorStyle' | 'cursorBlink' | 'bell'>;
+}
+
+/** A short, quiet tone for the terminal bell (no audio file to load). */
+function ringBell(): void {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    gain.gain.value = 0.05;
+    tone.frequency.value = 880;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.08);
+    tone.onended = () => void audio.close();
+  } catch {
+    // No audio here: the bell stays silent.
+  }
 }
 
 /** onBinary data: one byte per UTF-16 unit (xterm sends some mouse reports this way). */
@@ -42,13 +65,15 @@ function latin1(text: string): Uint8Array {
  * callback (after parsing); keystrokes go out at once; pastes are sanitised and, with line
  * breaks, confirmed; the PTY follows the container's size.
  */
-export function TerminalView({ tab, visible, options, targetName, focusNonce, searchNonce, labelledBy, panelId }: TerminalViewProps) {
+export function TerminalView({ tab, visible, options, targetName, focusNonce, searchNonce, label, panelId, isAppShortcut, appearance }: TerminalViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const hostRef = useRef<XtermHost | null>(null);
   const feedRef = useRef<XtermFeed | null>(null);
   const visibleRef = useRef(visible);
   const statusRef = useRef(tab.status);
   const optionsRef = useRef(options);
+  const appShortcutRef = useRef(isAppShortcut);
+  const appearanceRef = useRef(appearance);
   const fontSizeRef = useRef(options.fontSize);
   const sessionRef = useRef(tab.session);
   const focusedNonce = useRef<number | null>(null);
@@ -67,6 +92,7 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
   useEffect(() => {
     statusRef.current = tab.status;
     optionsRef.current = options;
+    appShortcutRef.current = isAppShortcut;
   });
 
   // The terminal itself: made once per tab, disposed with it.
@@ -120,6 +146,8 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       }
     };
     term.attachCustomKeyEventHandler((event) => {
+      // Left to bubble to the window's shortcut handler, never sent to the shell.
+      if (appShortcutRef.current?.(event)) return false;
       const shortcut = terminalShortcut(event);
       if (!shortcut) return true;
       // Kept from the shell (and from the browser's own zoom) on every phase of the key.
@@ -182,18 +210,66 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     };
   }, [key, reportSize]);
 
+  // The app-wide look (settings): font family, cursor; the bell as a flash or a short tone.
+  useEffect(() => {
+    appearanceRef.current = appearance;
+    const term = hostRef.current?.term;
+    if (!term || !appearance) return;
+    const family = appearance.fontFamily.trim() ? `${appearance.fontFamily}, ${FONT_FAMILY}` : FONT_FAMILY;
+    let refit = false;
+    if (term.options.fontFamily !== family) {
+      term.options.fontFamily = family;
+      refit = true;
+    }
+    if (term.options.cursorStyle !== appearance.cursorStyle) term.options.cursorStyle = appearance.cursorStyle;
+    if (term.options.cursorBlink !== appearance.cursorBlink) term.options.cursorBlink = appearance.cursorBlink;
+    if (refit) {
+      const size = hostRef.current?.fit();
+      if (size) reportSize(key, size.cols, size.rows);
+    }
+  }, [appearance, key, reportSize]);
+  useEffect(() => {
+    const term = hostRef.current?.term;
+    const container = containerRef.current;
+    if (!term || !container) return;
+    const sub = term.onBell(() => {
+      const bell = appearanceRef.current?.bell ?? 'visual';
+      if (bell === 'visual') {
+        container.classList.remove('terminal-bell');
+        void container.offsetWidth;
+        container.classList.add('terminal-bell');
+      } else if (bell === 'sound') ringBell();
+    });
+    return () => sub.dispose();
+  }, [key]);
+
   // A hidden terminal parses only when the page has nothing more urgent to do (xtermFeed.ts).
   useEffect(() => {
     visibleRef.current = visible;
     feedRef.current?.setHidden(!visible);
   }, [visible]);
 
-  // Output of the running shell: acked only once xterm has parsed it.
+  // Output of the running shell: acked only once xterm has parsed it. A view that did not start
+  // its shell (adopted after a reload, or shown in another window) and has nothing on screen yet
+  // asks for the terminal's screen first; one that started it has no earlier output to get.
+  const startedHereRef = useRef(tab.status.kind !== 'running');
+  const wroteRef = useRef(false);
+  useEffect(() => {
+    if (tab.status.kind !== 'running') startedHereRef.current = true;
+  }, [tab.status.kind]);
   const streamId = tab.status.kind === 'running' ? tab.status.streamId : null;
   useEffect(() => {
     const feed = feedRef.current;
     if (streamId === null || !feed) return;
-    const sub = terminalIo.attach(streamId, (bytes, processed) => feed.write(bytes, processed));
+    const replay = !startedHereRef.current && !wroteRef.current;
+    const sub = terminalIo.attach(
+      streamId,
+      (bytes, processed) => {
+        wroteRef.current = true;
+        feed.write(bytes, processed);
+      },
+      { replay },
+    );
     return () => sub.dispose();
   }, [streamId, key]);
 
@@ -306,8 +382,8 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
   return (
     <div
       id={panelId}
-      role="tabpanel"
-      aria-labelledby={labelledBy}
+      role="region"
+      aria-label={label}
       className={`terminal-panel${visible ? '' : ' terminal-hidden'}`}
       // Hidden views stay mounted (and laid out, visibility: hidden) but are not there for anyone.
       aria-hidden={visible ? undefined : true}

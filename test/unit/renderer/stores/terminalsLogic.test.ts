@@ -3,6 +3,7 @@ import {
   activate,
   activeKey,
   addTab,
+  adoptedKey,
   applyEnd,
   applyExit,
   applyOpened,
@@ -128,7 +129,7 @@ describe('terminal tabs', () => {
     let m = running(addTab(addTab(EMPTY_MODEL, 'c', 'a'), 'c', 'b'), 'a', 't1', 1);
     m = running(m, 'b', 't2', 2);
     m = activate(m, 'a');
-    let n = 0;
+    const asked: string[] = [];
     const next = reconcile(
       m,
       [
@@ -137,12 +138,24 @@ describe('terminal tabs', () => {
         { terminalId: 't7', streamId: 7, circuitId: 'd', cols: 80, rows: 24 },
       ],
       new Set(['t1', 't2']),
-      () => `new${++n}`,
+      // The key comes from the terminal's summary (the store uses adoptedKey(terminalId)).
+      (summary) => {
+        asked.push(summary.terminalId);
+        return `new-${summary.terminalId}`;
+      },
     );
+    // Asked only for the terminals that get a tab.
+    expect(asked).toEqual(['t9', 't7']);
     expect(next.tabs.find((t) => t.key === 'b')!.status).toMatchObject({ kind: 'ended', reason: { code: 'DISCONNECTED' } });
-    expect(next.tabs.find((t) => t.key === 'new1')).toMatchObject({ circuitId: 'c', number: 3, status: { kind: 'running', terminalId: 't9', streamId: 9 } });
-    expect(next.tabs.find((t) => t.key === 'new2')).toMatchObject({ circuitId: 'd', number: 1 });
-    expect(next.active).toEqual({ c: 'a', d: 'new2' });
+    expect(next.tabs.find((t) => t.key === 'new-t9')).toMatchObject({ circuitId: 'c', number: 3, status: { kind: 'running', terminalId: 't9', streamId: 9 } });
+    expect(next.tabs.find((t) => t.key === 'new-t7')).toMatchObject({ circuitId: 'd', number: 1 });
+    expect(next.active).toEqual({ c: 'a', d: 'new-t7' });
+  });
+
+  it('an adopted terminal\'s key depends only on its id, so every window and every load agrees on it', () => {
+    expect(adoptedKey('abc')).toBe('t-abc');
+    expect(adoptedKey('abc')).toBe(adoptedKey('abc'));
+    expect(adoptedKey('abd')).not.toBe(adoptedKey('abc'));
   });
 
   it('a running tab missing from a list asked before it ran is left alone', () => {

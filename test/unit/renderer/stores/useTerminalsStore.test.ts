@@ -31,25 +31,77 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('terminals store', () => {
-  it('Connect from this window opens the first terminal when the circuit is open, at the size the view reports', async () => {
+  it('Connect from this window opens a tab at once; its shell starts once the circuit is open, at the size the view reports', async () => {
     const c = circuit('opening');
     fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
     void useCircuitsStore.getState().open(c.hostIds, undefined, c.id);
-    show(c);
-    expect(tabs()).toEqual([]);
-    show({ ...c, state: 'open' });
+    // The tab is there as soon as the open starts (it shows the hops coming up), before any event.
     expect(tabs()).toHaveLength(1);
     expect(tabs()[0]).toMatchObject({ circuitId: c.id, number: 1, status: { kind: 'starting' } });
     expect(useTerminalsStore.getState().focus?.key).toBe(tabs()[0]!.key);
-    // No shell before the view knows its size: the PTY starts at the fitted size.
-    expect(fake.rpc.terminals.open).not.toHaveBeenCalled();
+    show(c);
+    // The view knows its size, but the circuit is not open yet: no shell.
     useTerminalsStore.getState().reportSize(tabs()[0]!.key, 120, 40);
+    expect(fake.rpc.terminals.open).not.toHaveBeenCalled();
+    show({ ...c, state: 'open' });
+    // No second tab: the one opened at once gets the shell, at the fitted size.
+    expect(tabs()).toHaveLength(1);
     expect(fake.rpc.terminals.open).toHaveBeenCalledWith({ circuitId: c.id, cols: 120, rows: 40 });
     await flush();
     expect(tabs()[0]!.status).toMatchObject({ kind: 'running' });
     // Another change of the same open circuit opens nothing more.
     show({ ...c, state: 'open', remoteHostname: 'hl-target' });
     expect(tabs()).toHaveLength(1);
+    expect(fake.rpc.terminals.open).toHaveBeenCalledTimes(1);
+  });
+
+  it('a circuit that opens before the view has a size waits for it: the PTY starts at the fitted size', async () => {
+    const c = circuit('opening');
+    fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
+    void useCircuitsStore.getState().open(c.hostIds, 'p1', c.id);
+    show({ ...c, state: 'open' });
+    expect(tabs()).toHaveLength(1);
+    expect(fake.rpc.terminals.open).not.toHaveBeenCalled();
+    useTerminalsStore.getState().reportSize(tabs()[0]!.key, 100, 30);
+    expect(fake.rpc.terminals.open).toHaveBeenCalledWith({ circuitId: c.id, cols: 100, rows: 30 });
+  });
+
+  it('closing the only tab of a circuit still connecting closes the circuit', async () => {
+    const c = circuit('opening');
+    fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
+    void useCircuitsStore.getState().open(c.hostIds, undefined, c.id);
+    show(c);
+    const key = tabs()[0]!.key;
+    await act(() => useTerminalsStore.getState().close(key));
+    expect(tabs()).toEqual([]);
+    expect(fake.rpc.circuits.close).toHaveBeenCalledWith(c.id);
+    expect(fake.rpc.terminals.close).not.toHaveBeenCalled();
+    // It opening after all brings no tab back.
+    show({ ...c, state: 'open' });
+    expect(tabs()).toEqual([]);
+  });
+
+  it('closing one of two tabs of a circuit still connecting leaves the circuit alone', async () => {
+    const c = circuit('opening');
+    fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
+    void useCircuitsStore.getState().open(c.hostIds, undefined, c.id);
+    show(c);
+    const second = useTerminalsStore.getState().openTab(c.id);
+    await act(() => useTerminalsStore.getState().close(second));
+    expect(tabs()).toHaveLength(1);
+    expect(fake.rpc.circuits.close).not.toHaveBeenCalled();
+  });
+
+  it('an open refused before any circuit existed ends the tab it opened with that reason', async () => {
+    fake.rpc.circuits.open.mockRejectedValueOnce(new HoplineError('INVALID_ARGUMENT', 'Unknown host id x'));
+    const id = `refused-${++n}`;
+    await act(async () => void (await useCircuitsStore.getState().open(['x'], undefined, id)));
+    expect(tabs()).toHaveLength(1);
+    const status = tabs()[0]!.status;
+    expect(status).toMatchObject({ kind: 'ended', terminalId: null, reason: { code: 'INVALID_ARGUMENT' } });
+    // The reason's message is the circuits store's openError, which already carries the code
+    // ("INVALID_ARGUMENT: Unknown host id x"): see the report.
+    expect(status.kind === 'ended' && status.reason.message).toContain('Unknown host id x');
   });
 
   it('a circuit this window did not open gets no terminal by itself; "Open terminal" adds one', async () => {
@@ -203,7 +255,14 @@ describe('terminals store', () => {
     act(() => useTerminalsStore.setState((s) => ({ tabs: s.tabs.map((t) => ({ ...t, status: { kind: 'exited' as const, terminalId: 'x', exitCode: 0, signal: null } })) })));
     fake.rpc.circuits.open.mockRejectedValueOnce(new HoplineError('INVALID_ARGUMENT', 'Unknown host id h2'));
     await act(() => useTerminalsStore.getState().reconnect(key));
-    expect(tabs()[0]!.status).toEqual({ kind: 'ended', terminalId: null, reason: { code: 'INVALID_ARGUMENT', message: 'Unknown host id h2' } });
+    // The circuits subscription ends the waiting tab first, with openError as the message (the
+    // code already in it); reconnect's own typed error then finds nothing waiting.
+    const status = tabs()[0]!.status;
+    expect(status).toMatchObject({ kind: 'ended', terminalId: null, reason: { code: 'INVALID_ARGUMENT' } });
+    expect(status.kind === 'ended' && status.reason.message).toContain('Unknown host id h2');
+    // Still the same tab: no extra one for the circuit it tried to open.
+    expect(tabs()).toHaveLength(1);
+    expect(tabs()[0]).toMatchObject({ key, session: 2 });
   });
 
   it('finds the terminals that exist when the link opens (a reloaded page)', async () => {
@@ -211,6 +270,63 @@ describe('terminals store', () => {
     fake.rpc.terminals.list.mockResolvedValueOnce([{ terminalId: 'old', streamId: 5, circuitId: c.id, cols: 80, rows: 24 }]);
     act(() => fake.events.connection.fire('open'));
     await flush();
-    expect(tabs()).toEqual([expect.objectContaining({ circuitId: c.id, number: 1, status: { kind: 'running', terminalId: 'old', streamId: 5 } })]);
+    // Keyed by the terminal id, so a saved layout's panel finds it again.
+    expect(tabs()).toEqual([expect.objectContaining({ key: 't-old', circuitId: c.id, number: 1, status: { kind: 'running', terminalId: 'old', streamId: 5 } })]);
+  });
+
+  it('adopt() gives each running terminal without a tab one, keyed t-<terminalId>, once', () => {
+    const c = circuit('open');
+    show(c);
+    const list = [
+      { terminalId: 'ad1', streamId: 41, circuitId: c.id, cols: 80, rows: 24 },
+      { terminalId: 'ad2', streamId: 42, circuitId: c.id, cols: 80, rows: 24 },
+    ];
+    act(() => useTerminalsStore.getState().adopt(list));
+    expect(tabs().map((t) => [t.key, t.number, t.status])).toEqual([
+      ['t-ad1', 1, { kind: 'running', terminalId: 'ad1', streamId: 41 }],
+      ['t-ad2', 2, { kind: 'running', terminalId: 'ad2', streamId: 42 }],
+    ]);
+    const before = useTerminalsStore.getState().tabs;
+    act(() => useTerminalsStore.getState().adopt(list));
+    expect(useTerminalsStore.getState().tabs).toBe(before);
+    // A terminal already shown under another key (opened here) is not adopted a second time.
+    const key = useTerminalsStore.getState().openTab(c.id);
+    act(() => useTerminalsStore.setState((s) => ({ tabs: s.tabs.map((t) => (t.key === key ? { ...t, status: { kind: 'running' as const, terminalId: 'mine', streamId: 43 } } : t)) })));
+    act(() => useTerminalsStore.getState().adopt([...list, { terminalId: 'mine', streamId: 43, circuitId: c.id, cols: 80, rows: 24 }]));
+    expect(tabs().map((t) => t.key)).toEqual(['t-ad1', 't-ad2', key]);
+  });
+
+  it('restoreEnded() makes an ended tab whose Reconnect opens the circuit with the saved hosts and profile', async () => {
+    act(() => useTerminalsStore.getState().restoreEnded('saved-1', { hostIds: ['h7', 'h8'], profileId: 'p9', hopNames: ['jump', 'box'] }));
+    expect(tabs()).toHaveLength(1);
+    const tab = tabs()[0]!;
+    expect(tab).toMatchObject({ key: 'saved-1', number: 1, session: 1, status: { kind: 'ended', terminalId: null, reason: { code: 'DISCONNECTED' } } });
+    // Its circuit is known (ended), so the tab can name its hops.
+    expect(useCircuitsStore.getState().circuits[tab.circuitId]).toMatchObject({ hostIds: ['h7', 'h8'], profileId: 'p9', hopNames: ['jump', 'box'], state: 'closed' });
+    // The same key again (a second restore of the layout) changes nothing.
+    act(() => useTerminalsStore.getState().restoreEnded('saved-1', { hostIds: ['x'], profileId: null, hopNames: ['x'] }));
+    expect(tabs()).toHaveLength(1);
+
+    fake.rpc.circuits.open.mockImplementationOnce(async (request: { hostIds: string[]; profileId?: string; circuitId?: string }) => ({ id: request.circuitId!, hostIds: request.hostIds, profileId: request.profileId ?? null, hopNames: ['jump', 'box'], state: 'open' as const, error: null }));
+    await act(() => useTerminalsStore.getState().reconnect('saved-1'));
+    const request = fake.rpc.circuits.open.mock.calls[0]![0] as { hostIds: string[]; profileId?: string; circuitId?: string };
+    expect(request).toMatchObject({ hostIds: ['h7', 'h8'], profileId: 'p9' });
+    expect(request.circuitId).not.toBe(tab.circuitId);
+    // The same tab, on the new circuit, waiting for its view's size; no extra tab.
+    expect(tabs()).toEqual([expect.objectContaining({ key: 'saved-1', circuitId: request.circuitId, session: 2, status: { kind: 'starting' } })]);
+    useTerminalsStore.getState().reportSize('saved-1', 80, 24);
+    expect(fake.rpc.terminals.open).toHaveBeenCalledWith({ circuitId: request.circuitId, cols: 80, rows: 24 });
+    await flush();
+    expect(tabs()[0]!.status.kind).toBe('running');
+  });
+
+  it('restoreEnded() without a profile reconnects from the hosts alone', async () => {
+    act(() => useTerminalsStore.getState().restoreEnded('saved-2', { hostIds: ['h1'], profileId: null, hopNames: ['solo'] }));
+    fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
+    void useTerminalsStore.getState().reconnect('saved-2');
+    await flush();
+    const request = fake.rpc.circuits.open.mock.calls[0]![0] as { hostIds: string[]; profileId?: string };
+    expect(request.hostIds).toEqual(['h1']);
+    expect(request).not.toHaveProperty('profileId');
   });
 });

@@ -106,7 +106,10 @@ describe('DocumentStore: opening', () => {
     ['not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'is not UTF-8 text'],
     ['an array', Buffer.from('[]'), 'does not hold a Hopline document'],
     ['a bad version', Buffer.from('{"schemaVersion": "one"}'), 'not a version number'],
-    ['from a newer Hopline', Buffer.from('{"schemaVersion": 2, "hosts": [], "profiles": [], "settings": {}, "groups": []}'), 'newer version of Hopline (document version 2; this version reads up to 1)'],
+    ['from a newer Hopline', Buffer.from('{"schemaVersion": 3, "hosts": [], "profiles": [], "settings": {}, "groups": []}'), 'newer version of Hopline (document version 3; this version reads up to 2)'],
+    ['an unknown setting', Buffer.from(JSON.stringify({ schemaVersion: 2, hosts: [], profiles: [], settings: { app: { theme: 'dark', ligatures: true } } })), 'settings.app'],
+    ['a setting out of bounds', Buffer.from(JSON.stringify({ schemaVersion: 2, hosts: [], profiles: [], settings: { app: { terminal: { fontSize: 400 } } } })), 'settings.app.terminal.fontSize'],
+    ['a layout nested too deep', Buffer.from(JSON.stringify({ schemaVersion: 2, hosts: [], profiles: [], settings: { workspace: { version: 1, dock: JSON.parse('['.repeat(40) + ']'.repeat(40)), panels: {} } } })), 'nested more than 32'],
     ['invalid', Buffer.from(JSON.stringify({ schemaVersion: 1, hosts: [{ ...host('h1'), port: 0 }], profiles: [], settings: {} })), 'hosts.0.port'],
     ['a profile naming a missing host', Buffer.from(JSON.stringify({ schemaVersion: 1, hosts: [host('h1')], profiles: [profile('p1', ['h1', 'gone'])], settings: {} })), 'no host with id gone'],
     ['a duplicated host id', Buffer.from(JSON.stringify({ schemaVersion: 1, hosts: [host('h1'), host('h1')], profiles: [], settings: {} })), 'host id h1 appears twice'],
@@ -188,7 +191,7 @@ describe('DocumentStore: migrations', () => {
     if (!decoded.ok) throw new Error(decoded.reason);
     expect(decoded.migratedFrom).toBe(0);
     const doc = decoded.document;
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
     expect(doc.settings).toEqual({});
     const [bastion, target] = doc.hosts;
     expect(bastion).toEqual({
@@ -216,8 +219,50 @@ describe('DocumentStore: migrations', () => {
     expect(store.snapshot().hosts).toHaveLength(2);
     expect(readFileSync(docFile(dir), 'utf8')).toBe(text);
     await store.update((d) => void (d.hosts[0]!.name = 'Renamed'));
-    expect(readDoc(dir).schemaVersion).toBe(1);
+    expect(readDoc(dir).schemaVersion).toBe(2);
     expect(readFileSync(`${docFile(dir)}.bak`, 'utf8')).toBe(text);
+  });
+
+  const v1 = {
+    schemaVersion: 1,
+    hosts: [host('h1'), host('h2')],
+    profiles: [profile('p1', ['h1', 'h2'])],
+    settings: { window: { width: 1200, height: 800 } },
+  };
+
+  it('reads a v1 document as it is, with the version moved to 2', () => {
+    const decoded = decodeDocument(JSON.stringify(v1));
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.migratedFrom).toBe(1);
+    expect(decoded.document).toEqual({ ...v1, schemaVersion: 2 });
+  });
+
+  it('opens a v1 file untouched, saves it back as v2, and keeps the v1 file as the .bak', async () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    const text = JSON.stringify(v1, null, 2);
+    writeFileSync(docFile(dir), text);
+    const store = await DocumentStore.open(dir);
+    expect(store.status()).toEqual({ setAsidePath: null, problem: null });
+    expect(store.snapshot()).toEqual({ ...v1, schemaVersion: 2 });
+    expect(readFileSync(docFile(dir), 'utf8')).toBe(text);
+    await store.update((d) => void (d.settings.app = { theme: 'dark' }));
+    expect(readDoc(dir)).toEqual({ ...v1, schemaVersion: 2, settings: { ...v1.settings, app: { theme: 'dark' } } });
+    expect(readFileSync(`${docFile(dir)}.bak`, 'utf8')).toBe(text);
+    const again = await DocumentStore.open(dir);
+    expect(again.status().problem).toBeNull();
+    expect(again.snapshot()).toEqual(store.snapshot());
+  });
+
+  it('sets a v3 file aside as from a newer Hopline, untouched', async () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    const text = JSON.stringify({ ...v1, schemaVersion: 3 });
+    writeFileSync(docFile(dir), text);
+    const store = await DocumentStore.open(dir);
+    expect(store.status().problem).toContain('was written by a newer version of Hopline (document version 3; this version reads up to 2)');
+    expect(readFileSync(store.status().setAsidePath!, 'utf8')).toBe(text);
+    expect(store.snapshot().hosts).toEqual([]);
   });
 
   it('sets aside a v0 document it cannot map rather than guessing', async () => {
@@ -366,6 +411,29 @@ describe('DocumentStore: saving', () => {
     const store = await DocumentStore.open(dir, { fs });
     await store.update((d) => void d.hosts.push(host('h1')));
     expect(readDoc(dir).hosts).toHaveLength(1);
+  });
+});
+
+describe('DocumentStore: app settings and layout', () => {
+  it('keeps saved settings and a layout across starts, beside the library', async () => {
+    const dir = freshDir();
+    const store = await DocumentStore.open(dir);
+    const workspace = { version: 1 as const, dock: { grid: { root: { type: 'branch', data: [] } } }, panels: { builder: { kind: 'builder' as const, profileId: null } } };
+    await store.update((d) => {
+      d.hosts.push(host('h1'));
+      d.settings.app = { theme: 'light', terminal: { fontSize: 15 } };
+      d.settings.workspace = workspace;
+    });
+    const again = await DocumentStore.open(dir);
+    expect(again.snapshot().settings).toEqual({ app: { theme: 'light', terminal: { fontSize: 15 } }, workspace });
+    expect(readDoc(dir).schemaVersion).toBe(2);
+  });
+
+  it('refuses to save settings that would not validate', async () => {
+    const store = await DocumentStore.open(freshDir());
+    const error = await thrown(() => store.update((d) => void (d.settings.app = { theme: 'neon' as 'dark' })));
+    expect(error.code).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(error.message).toContain('settings.app.theme');
   });
 });
 

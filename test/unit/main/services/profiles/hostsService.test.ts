@@ -11,7 +11,7 @@ import { ErrorCode, HoplineError } from '../../../../../app/shared/model/errors'
 import { Emitter } from '../../../../../app/shared/model/event';
 import { HOST_DEFAULTS, type HostInput, type HostSummary } from '../../../../../app/shared/model/host';
 import { TERMINAL_DEFAULTS } from '../../../../../app/shared/model/profile';
-import { hostsSchemas } from '../../../../../app/shared/schema/hosts';
+import { hostsSchemas, storedHostSchema } from '../../../../../app/shared/schema/hosts';
 
 /** The keychain side, in memory: kinds per host id, and which hosts were forgotten. */
 class FakeSecretKinds implements HostSecretKinds {
@@ -295,6 +295,15 @@ describe('hostsSchemas', () => {
     expect(save({ ...valid, proxy: { kind: 'http', host: 'proxy', port: 3128, username: 'me' } })).toBe(true);
   });
 
+  it('accepts a folder and tags, at the limits, and a host without them (as saved before folders existed)', () => {
+    expect(save({ ...valid, folder: '', tags: [] })).toBe(true);
+    expect(save({ ...valid, folder: 'f'.repeat(200), tags: Array(32).fill('t'.repeat(64)) })).toBe(true);
+    expect(save({ ...valid, folder: 'Prod / EU', tags: ['db', 'eu-west'] })).toBe(true);
+    expect('folder' in valid || 'tags' in valid).toBe(false);
+    expect(storedHostSchema.safeParse({ ...valid, id: 'h1' }).success).toBe(true);
+    expect(storedHostSchema.safeParse({ ...valid, id: 'h1', folder: 'Prod', tags: ['db'] }).success).toBe(true);
+  });
+
   it.each([
     ['an empty name', { name: '' }],
     ['a blank name', { name: '   ' }],
@@ -320,6 +329,14 @@ describe('hostsSchemas', () => {
     ['a proxy password', { proxy: { kind: 'socks5', host: 's', port: 1080, password: 'secret' } }],
     ['an unknown field', { hasPassword: true }],
     ['a bad id', { id: '../etc' }],
+    ['a folder over 200', { folder: 'f'.repeat(201) }],
+    ['a newline in the folder', { folder: 'a\nb' }],
+    ['a folder that is not a string', { folder: null }],
+    ['33 tags', { tags: Array(33).fill('t') }],
+    ['an empty tag', { tags: [''] }],
+    ['a tag of 65 characters', { tags: ['t'.repeat(65)] }],
+    ['an escape in a tag', { tags: ['a\u001b[2J'] }],
+    ['tags that are not an array', { tags: 'db' }],
   ])('refuses %s', (_what, change) => {
     expect(save({ ...valid, ...change })).toBe(false);
   });

@@ -8,7 +8,7 @@ import { ProfilesService } from '../../../../../app/main/services/profiles/profi
 import { ErrorCode, HoplineError } from '../../../../../app/shared/model/errors';
 import { Emitter } from '../../../../../app/shared/model/event';
 import { HOST_DEFAULTS } from '../../../../../app/shared/model/host';
-import { TERMINAL_DEFAULTS, type ProfileInput, type ProfileSummary } from '../../../../../app/shared/model/profile';
+import { PROFILE_COLORS, TERMINAL_DEFAULTS, type ProfileInput, type ProfileSummary } from '../../../../../app/shared/model/profile';
 import { profilesSchemas } from '../../../../../app/shared/schema/profiles';
 
 /** No keychain: these tests are about profiles. */
@@ -157,9 +157,18 @@ describe('profilesSchemas', () => {
     ['a tiny font', { terminal: { ...TERMINAL_DEFAULTS, fontSize: 2 } }],
     ['negative scrollback', { terminal: { ...TERMINAL_DEFAULTS, scrollback: -1 } }],
     ['an unknown terminal option', { terminal: { ...TERMINAL_DEFAULTS, bell: true } }],
-    ['an unknown field', { color: 'red' }],
+    ['an unknown field', { accent: 'red' }],
+    ['an unknown colour', { color: 'magenta' }],
+    ['a colour that is not a name', { color: '#ff0000' }],
+    ['a null colour', { color: null }],
   ])('refuses %s', (_what, change) => {
     expect(save({ ...valid, ...change })).toBe(false);
+  });
+
+  it('accepts every named colour, and no colour', () => {
+    for (const color of PROFILE_COLORS) expect(save({ ...valid, color }), color).toBe(true);
+    expect('color' in valid).toBe(false);
+    expect(save(valid)).toBe(true);
   });
 
   it('checks the other methods', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromForm, toForm } from '../../../../../app/renderer/features/hosts/hostFormModel';
+import { fromForm, parseTags, toForm } from '../../../../../app/renderer/features/hosts/hostFormModel';
 import { HOST_DEFAULTS } from '../../../../../app/shared/model/host';
 import { hostSummary } from '../../hosts';
 
@@ -30,5 +30,26 @@ describe('host form model', () => {
     const { errors } = fromForm({ ...toForm(hostSummary('a')), address: '-oProxyCommand=x', user: '-x' });
     expect(errors.address).toMatch(/cannot start with "-"/);
     expect(errors.user).toMatch(/cannot start with "-"/);
+  });
+  it('round-trips a folder and tags, and leaves them out when empty', () => {
+    const host = hostSummary('db', { folder: 'prod / eu', tags: ['db', 'primary'] });
+    const form = toForm(host);
+    expect(form).toMatchObject({ folder: 'prod / eu', tags: 'db, primary' });
+    expect(fromForm(form).input).toMatchObject({ folder: 'prod / eu', tags: ['db', 'primary'] });
+    const typed = fromForm({ ...form, folder: '  staging ', tags: ' web,, Web , db ,web' }).input;
+    expect(typed).toMatchObject({ folder: 'staging', tags: ['web', 'db'] });
+    const cleared = fromForm({ ...form, folder: ' ', tags: ' , ' }).input;
+    expect(cleared).not.toHaveProperty('folder');
+    expect(cleared).not.toHaveProperty('tags');
+    expect(toForm()).toMatchObject({ folder: '', tags: '' });
+  });
+
+  it('checks folder and tags', () => {
+    const form = toForm(hostSummary('a'));
+    expect(fromForm({ ...form, folder: 'x'.repeat(201) }).errors.folder).toMatch(/200/);
+    expect(fromForm({ ...form, folder: 'a\u0007b' }).errors.folder).toMatch(/control/);
+    expect(fromForm({ ...form, tags: 'x'.repeat(65) }).errors.tags).toMatch(/64/);
+    expect(fromForm({ ...form, tags: Array.from({ length: 33 }, (_, i) => `t${i}`).join(',') }).errors.tags).toMatch(/32/);
+    expect(parseTags(' a, b ,,A')).toEqual(['a', 'b']);
   });
 });

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { App } from '../../../../../app/renderer/App';
+import { usePaletteStore } from '../../../../../app/renderer/stores/usePaletteStore';
 import { fake } from '../../fakeRpc';
 import { hostSummary } from '../../hosts';
 import { promptRequest } from '../../prompts';
@@ -10,14 +11,27 @@ vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fake
 
 afterEach(cleanup);
 
+// happy-dom does no layout: give elements a size, so the library's virtual list shows rows.
+const sizes = { clientHeight: 600, clientWidth: 280, offsetHeight: 28, offsetWidth: 280 };
+const saved = new Map<string, PropertyDescriptor | undefined>();
+beforeAll(() => {
+  for (const [name, value] of Object.entries(sizes)) {
+    saved.set(name, Object.getOwnPropertyDescriptor(HTMLElement.prototype, name));
+    Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => value });
+  }
+});
+afterAll(() => {
+  for (const [name, descriptor] of saved) if (descriptor) Object.defineProperty(HTMLElement.prototype, name, descriptor);
+});
+
 describe('the composed window', () => {
-  it('loads every list when the link opens, and keeps the diagnostics the e2e test drives', async () => {
+  it('loads every list when the link opens, picks up a waiting question, and says what to do when nothing is open', async () => {
     fake.rpc.hosts.list.mockResolvedValue([hostSummary('bastion'), hostSummary('target')]);
     fake.rpc.prompts.outstanding.mockResolvedValue([promptRequest()]);
     render(<App />);
     act(() => fake.events.connection.fire('open'));
     await waitFor(() => expect(screen.getByTestId('connection-state').getAttribute('data-state')).toBe('open'));
-    for (const call of [fake.rpc.hosts.list, fake.rpc.profiles.list, fake.rpc.profiles.storeStatus, fake.rpc.credentials.status, fake.rpc.credentials.listKinds, fake.rpc.circuits.list, fake.rpc.prompts.outstanding]) {
+    for (const call of [fake.rpc.hosts.list, fake.rpc.profiles.list, fake.rpc.profiles.storeStatus, fake.rpc.credentials.status, fake.rpc.credentials.listKinds, fake.rpc.circuits.list, fake.rpc.prompts.outstanding, fake.rpc.settings.get]) {
       expect(call).toHaveBeenCalled();
     }
     // A question asked before the window loaded is picked up.
@@ -25,18 +39,30 @@ describe('the composed window', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
 
-    // Playwright matches names by substring: exactly one heading says Hopline, one button says Ping.
+    // One heading says Hopline; the diagnostics ping lives in Settings, not in the main view.
     expect(screen.getAllByRole('heading').filter((h) => /hopline/i.test(h.textContent ?? ''))).toHaveLength(1);
-    expect(screen.getAllByRole('button').filter((b) => /ping main process/i.test(b.textContent ?? ''))).toHaveLength(1);
-    fireEvent.click(screen.getByRole('button', { name: 'Ping main process' }));
-    await waitFor(() => expect(screen.getByTestId('round-trip').textContent).toMatch(/Round trip: [\d.]+ ms/));
-    act(() => fake.events.pong.fire({ nonce: 'n', at: 1 }));
-    expect(screen.getByTestId('pong-events').querySelectorAll('li')).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: 'Ping main process' })).toBeNull();
+    // Nothing is wrong before the user acts, and the status bar claims no connection.
+    // (The dock keeps an empty live region with role=alert for its own announcements.)
+    expect(screen.queryAllByRole('alert').filter((a) => a.textContent?.trim())).toEqual([]);
+    expect(screen.getByTestId('status-circuits').textContent).toMatch(/0 circuits open/);
+  });
 
-    // The library feeds the builder.
-    expect(await screen.findByRole('listitem', { name: 'bastion' })).toBeTruthy();
-    fireEvent.keyDown(screen.getByRole('listitem', { name: 'bastion' }), { key: 'Enter' });
-    expect(screen.getByRole('listitem', { name: 'Hop 1 of 1: bastion' })).toBeTruthy();
-    expect((screen.getByRole('button', { name: 'Connect' }) as HTMLButtonElement).disabled).toBe(false);
+  it('the library connects a saved host with Enter; the title bar opens the palette; the sidebar collapses', async () => {
+    fake.rpc.hosts.list.mockResolvedValue([hostSummary('bastion'), hostSummary('target')]);
+    fake.rpc.prompts.outstanding.mockResolvedValue([]);
+    render(<App />);
+    act(() => fake.events.connection.fire('open'));
+    const row = await screen.findByRole('treeitem', { name: /^target/ });
+    fireEvent.keyDown(row, { key: 'Enter' });
+    await waitFor(() => expect(fake.rpc.circuits.open).toHaveBeenCalledWith(expect.objectContaining({ hostIds: ['target'] })));
+
+    fireEvent.click(screen.getByRole('button', { name: /Quick connect or run a command/ }));
+    expect(usePaletteStore.getState().open).toBe(true);
+    act(() => usePaletteStore.getState().hide());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Hide sidebar' }));
+    await waitFor(() => expect(screen.queryByRole('navigation', { name: 'Library' })).toBeNull());
+    await waitFor(() => expect(fake.rpc.settings.update).toHaveBeenCalledWith({ sidebarCollapsed: true }));
   });
 });

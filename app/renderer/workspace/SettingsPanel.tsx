@@ -1,0 +1,9 @@
+import { SettingsView } from '../features/settings/SettingsView';
+
+export function SettingsPanel() {
+  return (
+    <div className="view-panel">
+      <SettingsView />
+    </div>
+  );
+}

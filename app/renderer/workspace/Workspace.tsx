@@ -1,0 +1,211 @@
+/**
+ * The centre of the window: a dock (dockview) of tabs and splits. Every terminal tab of the
+ * terminals store is a panel here; the builder and settings are panels opened on demand. The
+ * layout is saved in the app's document (settings.saveLayout) and brought back on reload, with
+ * live terminals found again by id and ended ones offering Reconnect.
+ */
+import { DockviewReact, type DockviewApi, type DockviewReadyEvent, type IDockviewPanel } from 'dockview-react';
+import 'dockview-react/dist/styles/dockview.css';
+import { useEffect, useRef, type FunctionComponent } from 'react';
+import type { IDockviewPanelProps, IWatermarkPanelProps } from 'dockview-react';
+import type { PanelRef, WorkspaceLayout } from '../../shared/model/settings';
+import { onConnectionState, rpc } from '../rpc';
+import { findTab } from '../stores/terminalsLogic';
+import { useCircuitsStore } from '../stores/useCircuitsStore';
+import { useProfilesStore } from '../stores/useProfilesStore';
+import { useTerminalsStore } from '../stores/useTerminalsStore';
+import { BUILDER_PANEL, SETTINGS_PANEL, useWorkspaceStore } from '../stores/useWorkspaceStore';
+import { rekeyDock, savedTerminals, tabLabels, terminalPanelRef } from '../stores/workspaceLayout';
+import { WorkspaceTab } from './WorkspaceTab';
+import './workspace.css';
+
+/** How long the layout must hold still before it is saved. */
+const SAVE_DELAY_MS = 400;
+
+interface WorkspaceProps {
+  terminal: FunctionComponent<IDockviewPanelProps>;
+  builder: FunctionComponent<IDockviewPanelProps>;
+  settings: FunctionComponent<IDockviewPanelProps>;
+  empty: FunctionComponent<IWatermarkPanelProps>;
+}
+
+function labelsNow() {
+  const { tabs } = useTerminalsStore.getState();
+  const { circuits } = useCircuitsStore.getState();
+  const profiles = new Map(useProfilesStore.getState().profiles.map((p) => [p.id, p]));
+  return tabLabels(tabs, circuits, profiles);
+}
+
+/** The layout as saved: dockview's own JSON and what each panel shows. */
+function currentLayout(api: DockviewApi): WorkspaceLayout {
+  const labels = labelsNow();
+  const { tabs } = useTerminalsStore.getState();
+  const { circuits } = useCircuitsStore.getState();
+  const panels: Record<string, PanelRef> = {};
+  for (const panel of api.panels) {
+    if (panel.id === BUILDER_PANEL) panels[panel.id] = { kind: 'builder', profileId: null };
+    else if (panel.id === SETTINGS_PANEL) panels[panel.id] = { kind: 'settings' };
+    else {
+      const tab = tabs.find((t) => t.key === panel.id);
+      if (tab) panels[panel.id] = terminalPanelRef(tab, circuits[tab.circuitId], labels.get(tab.key)?.title ?? 'Terminal');
+    }
+  }
+  return { version: 1, dock: api.toJSON(), panels };
+}
+
+/**
+ * Brings a saved layout back: live terminals are adopted under their stable keys, ended ones
+ * come back as tabs that say so, then the dock is rebuilt with the panels renamed to those keys.
+ */
+async function restore(api: DockviewApi): Promise<void> {
+  const [layout, list] = await Promise.all([rpc.settings.getLayout().catch(() => null), rpc.terminals.list().catch(() => [])]);
+  const terminals = useTerminalsStore.getState();
+  terminals.adopt(list);
+  if (!layout) return;
+  const rename = new Map<string, string>();
+  const keep = new Set<string>();
+  for (const [panelId, ref] of savedTerminals(layout)) {
+    const live = ref.terminalId ? list.find((t) => t.terminalId === ref.terminalId) : undefined;
+    const tabs = useTerminalsStore.getState().tabs;
+    const adopted = live ? tabs.find((t) => 'terminalId' in t.status && t.status.terminalId === live.terminalId) : undefined;
+    if (adopted) {
+      rename.set(panelId, adopted.key);
+      keep.add(panelId);
+    } else if (ref.hostIds.length > 0) {
+      const circuitNames = ref.title ? [ref.title] : [];
+      terminals.restoreEnded(panelId, { hostIds: ref.hostIds, profileId: ref.profileId, hopNames: circuitNames });
+      keep.add(panelId);
+    }
+  }
+  for (const [panelId, ref] of Object.entries(layout.panels)) if (ref.kind !== 'terminal') keep.add(panelId);
+  const dock = rekeyDock(layout.dock, rename, (id) => keep.has(id));
+  if (!dock) return;
+  try {
+    api.fromJSON(dock as Parameters<DockviewApi['fromJSON']>[0]);
+  } catch {
+    // A layout this version cannot read: start with the tabs alone (added by the sync below).
+    api.clear();
+  }
+}
+
+export function Workspace({ terminal, builder, settings, empty }: WorkspaceProps) {
+  const apiRef = useRef<DockviewApi | null>(null);
+  const setApi = useWorkspaceStore((s) => s.setApi);
+
+  function onReady(event: DockviewReadyEvent) {
+    apiRef.current = event.api;
+    setApi(event.api);
+  }
+
+  // Wire the dock to the stores once it is ready and the main side answers.
+  useEffect(() => {
+    let disposed = false;
+    let restored = false;
+    let saveTimer: ReturnType<typeof setTimeout> | undefined;
+    /** Panels this code removes (their tab is gone): not a user's close. */
+    const removing = new Set<string>();
+    const subs: { dispose(): void }[] = [];
+    const api = () => apiRef.current;
+
+    const sync = (): void => {
+      const dock = api();
+      if (!dock || !restored) return;
+      const { tabs } = useTerminalsStore.getState();
+      const labels = labelsNow();
+      const keys = new Set(tabs.map((t) => t.key));
+      for (const tab of tabs) {
+        const title = labels.get(tab.key)?.title ?? 'Terminal';
+        const existing = dock.getPanel(tab.key);
+        if (existing) {
+          if (existing.title !== title) existing.api.setTitle(title);
+          continue;
+        }
+        const placement = useWorkspaceStore.getState().placements[tab.key];
+        const reference = placement && dock.groups.includes(placement.referenceGroup) ? placement : undefined;
+        dock.addPanel({
+          id: tab.key,
+          component: 'terminal',
+          title,
+          ...(reference ? { position: { referenceGroup: reference.referenceGroup, direction: reference.direction } } : {}),
+        });
+        if (placement) useWorkspaceStore.setState((s) => ({ placements: Object.fromEntries(Object.entries(s.placements).filter(([k]) => k !== tab.key)) }));
+      }
+      for (const panel of [...dock.panels]) {
+        if (panel.id === BUILDER_PANEL || panel.id === SETTINGS_PANEL || keys.has(panel.id)) continue;
+        removing.add(panel.id);
+        panel.api.close();
+      }
+    };
+
+    const scheduleSave = (): void => {
+      if (!restored) return;
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => {
+        const dock = api();
+        if (dock) void rpc.settings.saveLayout(currentLayout(dock)).catch(() => undefined);
+      }, SAVE_DELAY_MS);
+    };
+
+    const start = async (): Promise<void> => {
+      const dock = api();
+      if (!dock) return;
+      await restore(dock).catch(() => undefined);
+      if (disposed) return;
+      restored = true;
+      sync();
+      subs.push(
+        dock.onDidRemovePanel((panel: IDockviewPanel) => {
+          if (removing.delete(panel.id)) return;
+          if (useWorkspaceStore.getState().drawer === panel.id) useWorkspaceStore.getState().toggleDrawer(null);
+          // The user closed the tab: end its shell (the last one on a circuit releases it).
+          if (findTab(useTerminalsStore.getState(), panel.id)) void useTerminalsStore.getState().close(panel.id);
+        }),
+        dock.onDidActivePanelChange((event) => {
+          const key = event.panel?.id;
+          if (key && findTab(useTerminalsStore.getState(), key)) useTerminalsStore.getState().activate(key, true);
+        }),
+        dock.onDidLayoutChange(scheduleSave),
+      );
+      const unsubs = [
+        useTerminalsStore.subscribe((s, prev) => {
+          if (s.tabs !== prev.tabs) {
+            sync();
+            scheduleSave();
+          }
+        }),
+        useCircuitsStore.subscribe((s, prev) => s.circuits !== prev.circuits && sync()),
+        useProfilesStore.subscribe((s, prev) => s.profiles !== prev.profiles && sync()),
+      ];
+      subs.push({ dispose: () => unsubs.forEach((u) => u()) });
+    };
+
+    // Restore once, when the main side first answers.
+    let started = false;
+    const stopListening = onConnectionState((state) => {
+      if (state !== 'open' || started) return;
+      started = true;
+      // The dock's onReady runs in the same commit as this effect; wait for it if needed.
+      const go = () => (apiRef.current ? void start() : setTimeout(go, 20));
+      go();
+    });
+    return () => {
+      disposed = true;
+      clearTimeout(saveTimer);
+      stopListening();
+      for (const sub of subs) sub.dispose();
+    };
+  }, []);
+
+  return (
+    <DockviewReact
+      className="hl-dock dockview-theme-light"
+      components={{ terminal, builder, settings }}
+      defaultTabComponent={WorkspaceTab}
+      watermarkComponent={empty}
+      onReady={onReady}
+      defaultRenderer="always"
+      disableFloatingGroups
+      noPanelsOverlay="watermark"
+    />
+  );
+}

@@ -1,0 +1,89 @@
+import type { IDockviewPanelHeaderProps } from 'dockview-react';
+import { CircleAlert, CircleSlash, LoaderCircle, Route, Settings, SquareTerminal, X } from 'lucide-react';
+import { useMemo, type ReactNode } from 'react';
+import { useCircuitsStore } from '../stores/useCircuitsStore';
+import { useProfilesStore } from '../stores/useProfilesStore';
+import { useTerminalsStore } from '../stores/useTerminalsStore';
+import { BUILDER_PANEL, SETTINGS_PANEL } from '../stores/useWorkspaceStore';
+import { tabLabels, type TabLabel, type TabState } from '../stores/workspaceLayout';
+
+const STATE_TEXT: Record<TabState, string> = {
+  connecting: 'connecting',
+  running: '',
+  exited: 'ended',
+  lost: 'connection lost',
+  failed: 'failed',
+};
+
+function StateIcon({ state }: { state: TabState }) {
+  const props = { size: 14, 'aria-hidden': true, className: `tab-icon tab-icon-${state}` } as const;
+  if (state === 'connecting') return <LoaderCircle {...props} />;
+  if (state === 'running') return <SquareTerminal {...props} />;
+  if (state === 'exited') return <CircleSlash {...props} />;
+  return <CircleAlert {...props} />;
+}
+
+/** The label of one terminal tab, recomputed only when tabs, circuits or profiles change. */
+function useTabLabel(key: string): TabLabel | undefined {
+  const tabs = useTerminalsStore((s) => s.tabs);
+  const circuits = useCircuitsStore((s) => s.circuits);
+  const profiles = useProfilesStore((s) => s.profiles);
+  return useMemo(() => tabLabels(tabs, circuits, new Map(profiles.map((p) => [p.id, p]))).get(key), [tabs, circuits, profiles, key]);
+}
+
+/**
+ * A workspace tab: state icon, profile colour, the label, and a close mark. The close mark is
+ * for the mouse only (dockview's tab is the one focusable element; Ctrl+Shift+W or Delete closes
+ * from the keyboard), so no button is nested in the tab.
+ */
+export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
+  const label = useTabLabel(api.id);
+  let icon: ReactNode;
+  let title: string;
+  let description = '';
+  if (api.id === BUILDER_PANEL) {
+    icon = <Route size={14} aria-hidden className="tab-icon" />;
+    title = api.title ?? 'Circuit';
+  } else if (api.id === SETTINGS_PANEL) {
+    icon = <Settings size={14} aria-hidden className="tab-icon" />;
+    title = 'Settings';
+  } else {
+    const state = label?.state ?? 'connecting';
+    icon = <StateIcon state={state} />;
+    title = label?.title ?? api.title ?? 'Terminal';
+    description = STATE_TEXT[state];
+  }
+  return (
+    <div
+      className={`hl-tab${label?.color ? ` hl-tab-color hl-color-${label.color}` : ''}`}
+      title={label?.route ? `${title} — ${label.route}` : title}
+      data-testid={`workspace-tab-${api.id}`}
+      data-state={label?.state}
+      onKeyDown={(event) => {
+        if (event.key === 'Delete') {
+          event.preventDefault();
+          api.close();
+        }
+      }}
+      onAuxClick={(event) => {
+        // Middle click closes, as in every tabbed terminal.
+        if (event.button === 1) api.close();
+      }}
+    >
+      {icon}
+      <span className="hl-tab-title">{title}</span>
+      {description && <span className="sr-only">, {description}</span>}
+      <span
+        className="hl-tab-close"
+        aria-hidden
+        onPointerDown={(event) => event.stopPropagation()}
+        onClick={(event) => {
+          event.stopPropagation();
+          api.close();
+        }}
+      >
+        <X size={13} />
+      </span>
+    </div>
+  );
+}
