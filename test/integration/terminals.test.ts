@@ -187,6 +187,43 @@ describe.runIf(runs)('terminals over web mode (lab, binary frames)', () => {
     await expect.poll(() => circuitIsGone(second, circuit.id)).toBe(true);
   });
 
+  it('a second client attaching with replay gets the screen (the earlier marker) first, then the live output, while the first keeps its stream', async () => {
+    const first = await client();
+    const circuit = await first.api.circuits.open({ hostIds });
+    const term = await openTerm(first, circuit.id, 80, 24);
+    term.type('echo "before-$((20+3))"\r');
+    await term.waitFor(/before-23\r\n/);
+    // A full-screen program's alternate screen is part of what comes back.
+    term.type(`printf '\\e[?1049h'; echo "inside-$((30+4))"\r`);
+    await term.waitFor(/inside-34\r\n/);
+
+    const second = await client();
+    const listed = (await second.api.terminals.list()).find((t) => t.terminalId === term.terminalId)!;
+    const chunks: string[] = [];
+    second.streams.attach(
+      listed.streamId,
+      (bytes, processed) => {
+        chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+        processed();
+      },
+      { replay: true },
+    );
+    await expect.poll(() => chunks.join(''), { timeout: 15_000, interval: 20 }).toMatch(/inside-34/);
+    const replayed = chunks.join('');
+    // The earlier output, in the order it was on screen, inside the alternate screen.
+    const enter = replayed.indexOf('\x1b[?1049h');
+    expect(enter).toBeGreaterThan(replayed.indexOf('before-23\r\n'));
+    expect(replayed.indexOf('before-23\r\n')).toBeGreaterThanOrEqual(0);
+    expect(replayed.indexOf('inside-34', enter)).toBeGreaterThan(enter);
+    // Live output follows, once, on both clients.
+    second.streams.input(listed.streamId, Buffer.from('echo "after-$((40+5))"\r'));
+    await term.waitFor(/after-45\r\n/);
+    await expect.poll(() => chunks.join(''), { timeout: 15_000, interval: 20 }).toMatch(/after-45\r\n/);
+    expect(chunks.join('').match(/after-45\r\n/g)).toHaveLength(1);
+    expect(chunks.join('').match(/before-23\r\n/g)).toHaveLength(1);
+    await first.api.circuits.close(circuit.id);
+  });
+
   it('cat of 64 MiB arrives byte for byte with acks; with acks withheld the output stops near the high watermark, then resumes', { timeout: 240_000 }, async () => {
     const c = await client();
     const circuit = await c.api.circuits.open({ hostIds });

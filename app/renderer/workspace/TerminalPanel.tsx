@@ -36,6 +36,7 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
   const drawerOpen = useWorkspaceStore((s) => s.drawer === key);
   const toggleDrawer = useWorkspaceStore((s) => s.toggleDrawer);
   const openTab = useTerminalsStore((s) => s.openTab);
+  const reconnect = useTerminalsStore((s) => s.reconnect);
   const [visible, setVisible] = useState(api.isVisible);
   const [log, setLog] = useState<string[] | null>(null);
 
@@ -122,8 +123,20 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
           appearance={settings.terminal}
         />
         {coming && !drawerOpen && status && (
-          <div className="pane-overlay" role="region" aria-label={`Connecting to ${toPlainText(target, 120)}`}>
-            <div className="pane-card">{status}</div>
+          <div className="pane-overlay" role="region" aria-label={`${circuit?.state === 'failed' ? 'Could not connect to' : 'Connecting to'} ${toPlainText(target, 120)}`}>
+            <div className="pane-card">
+              {status}
+              {circuit?.state === 'failed' && (
+                <div className="actions">
+                  <button type="button" onClick={() => void reconnect(key)}>
+                    Retry
+                  </button>
+                  <button type="button" className="secondary" onClick={() => api.close()}>
+                    Close tab
+                  </button>
+                </div>
+              )}
+            </div>
           </div>
         )}
         {drawerOpen && (

@@ -7,7 +7,8 @@
  *   OUTPUT  main -> renderer  payload: terminal output bytes (1..MAX_PAYLOAD)
  *   INPUT   renderer -> main  payload: keystrokes / paste bytes (1..MAX_PAYLOAD)
  *   ACK     renderer -> main  payload: u32 BE, bytes of OUTPUT processed since the last ACK
- *   ATTACH  renderer -> main  no payload: this connection wants the stream's output
+ *   ATTACH  renderer -> main  payload: none, or one flag byte: this connection wants the stream's
+ *                             output; flag REPLAY (1): the screen as it is now first (a fresh view)
  *   DETACH  renderer -> main  no payload: it no longer does
  *
  * Decoding is strict and never throws: an unknown type, a short frame or a payload of the wrong
@@ -23,6 +24,13 @@ export const TerminalFrameType = {
   DETACH: 5,
 } as const;
 export type TerminalFrameType = (typeof TerminalFrameType)[keyof typeof TerminalFrameType];
+
+/** ATTACH's optional flag byte. No payload means no flags (the frame before flags existed). */
+export const ATTACH_FLAGS = {
+  /** Send the terminal's screen (scrollback, screen, modes) before its live output. */
+  REPLAY: 1,
+} as const;
+const KNOWN_ATTACH_FLAGS = ATTACH_FLAGS.REPLAY;
 
 /** type (1) + streamId (4). */
 export const TERMINAL_FRAME_HEADER_BYTES = 5;
@@ -47,7 +55,7 @@ export type TerminalFrame =
   | { type: 'output'; streamId: number; data: Uint8Array }
   | { type: 'input'; streamId: number; data: Uint8Array }
   | { type: 'ack'; streamId: number; bytes: number }
-  | { type: 'attach'; streamId: number }
+  | { type: 'attach'; streamId: number; replay?: boolean }
   | { type: 'detach'; streamId: number };
 
 export type TerminalFrameKind = TerminalFrame['type'];
@@ -101,9 +109,15 @@ export function encodeTerminalFrame(frame: TerminalFrame): Uint8Array {
       view.setUint32(TERMINAL_FRAME_HEADER_BYTES, frame.bytes, false);
       return bytes;
     }
-    case 'attach':
+    case 'attach': {
+      // Without replay the frame stays as it always was (no payload).
+      if (!frame.replay) return header(TerminalFrameType.ATTACH, frame.streamId, 0).bytes;
+      const { bytes, view } = header(TerminalFrameType.ATTACH, frame.streamId, 1);
+      view.setUint8(TERMINAL_FRAME_HEADER_BYTES, ATTACH_FLAGS.REPLAY);
+      return bytes;
+    }
     case 'detach':
-      return header(codeOf[frame.type], frame.streamId, 0).bytes;
+      return header(TerminalFrameType.DETACH, frame.streamId, 0).bytes;
   }
 }
 
@@ -135,9 +149,15 @@ export function decodeTerminalFrame(bytes: Uint8Array, accept: ReadonlySet<Termi
     case 'ack':
       if (payloadBytes !== 4) return bad(`An ack payload is 4 bytes, not ${payloadBytes}`);
       return { ok: true, frame: { type: 'ack', streamId, bytes: view.getUint32(TERMINAL_FRAME_HEADER_BYTES, false) } };
-    case 'attach':
+    case 'attach': {
+      if (payloadBytes === 0) return { ok: true, frame: { type: 'attach', streamId } };
+      if (payloadBytes !== 1) return bad(`An attach payload is at most 1 flag byte, not ${payloadBytes} bytes`);
+      const flags = view.getUint8(TERMINAL_FRAME_HEADER_BYTES);
+      if ((flags & ~KNOWN_ATTACH_FLAGS) !== 0) return bad(`Unknown attach flags ${flags}`);
+      return { ok: true, frame: (flags & ATTACH_FLAGS.REPLAY) !== 0 ? { type: 'attach', streamId, replay: true } : { type: 'attach', streamId } };
+    }
     case 'detach':
-      if (payloadBytes !== 0) return bad(`An ${kind} frame has no payload, got ${payloadBytes} bytes`);
+      if (payloadBytes !== 0) return bad(`A detach frame has no payload, got ${payloadBytes} bytes`);
       return { ok: true, frame: { type: kind, streamId } };
   }
 }

@@ -10,6 +10,12 @@
  * Acks are counted here and sent every ACK_EVERY bytes, or as soon as everything received has
  * been processed (so an idle terminal owes the main side nothing, whatever its ack batching).
  *
+ * A view that has nothing on screen yet for a terminal that already ran (a reloaded page, another
+ * window) attaches with `{ replay: true }`: the main side sends the terminal's screen first, as
+ * ordinary output (acked like any), then the live output. A re-ATTACH after a reconnect asks for
+ * it again only if nothing at all has arrived for the stream yet; otherwise the view has content
+ * and the screen would be drawn twice.
+ *
  * Every ATTACH (and every re-ATTACH after a reconnect) starts a new generation: the main side
  * counts unacked bytes afresh from it, so a `processed` callback of output received before it
  * (xterm still parsing the old connection's last frames) must not ack the new one's bytes. Each
@@ -33,6 +39,11 @@ export interface TerminalStreamsOptions {
 /** Gets a stream's output; call `processed` once it has been processed (xterm's write callback). */
 export type StreamListener = (bytes: Uint8Array, processed: () => void) => void;
 
+export interface AttachOptions {
+  /** The view is empty: send the terminal's screen (scrollback, screen, modes) before live output. */
+  replay?: boolean;
+}
+
 /** One generation of an attached stream (see above): replaced, never reset, on re-ATTACH. */
 interface StreamState {
   onData: StreamListener;
@@ -40,6 +51,10 @@ interface StreamState {
   outstanding: number;
   /** Reported processed, not yet sent in an ACK frame. */
   unsent: number;
+  /** The view asked for the screen first. */
+  replay: boolean;
+  /** Some output of this stream reached onData (in this generation or an earlier one). */
+  received: boolean;
 }
 
 export class TerminalStreams {
@@ -54,10 +69,11 @@ export class TerminalStreams {
    * Starts (or restarts) receiving a stream's output. Attaching a stream already attached
    * replaces its listener and starts its ack count afresh, as the main side does.
    */
-  attach(streamId: number, onData: StreamListener): Disposable {
-    const state: StreamState = { onData, outstanding: 0, unsent: 0 };
+  attach(streamId: number, onData: StreamListener, options: AttachOptions = {}): Disposable {
+    const replay = options.replay === true;
+    const state: StreamState = { onData, outstanding: 0, unsent: 0, replay, received: false };
     this.streams.set(streamId, state);
-    this.send({ type: 'attach', streamId });
+    this.send({ type: 'attach', streamId, replay });
     return {
       dispose: () => {
         if (this.streams.get(streamId)?.onData === onData) this.detach(streamId);
@@ -73,8 +89,9 @@ export class TerminalStreams {
   /** After a reconnect (a new server-side connection): ATTACH every stream again. */
   reattachAll(): void {
     for (const [streamId, state] of [...this.streams]) {
-      this.streams.set(streamId, { onData: state.onData, outstanding: 0, unsent: 0 });
-      this.send({ type: 'attach', streamId });
+      this.streams.set(streamId, { onData: state.onData, outstanding: 0, unsent: 0, replay: state.replay, received: state.received });
+      // A view with content gets only what follows; one still empty still wants the screen.
+      this.send({ type: 'attach', streamId, replay: state.replay && !state.received });
     }
   }
 
@@ -131,6 +148,7 @@ export class TerminalStreams {
     if (!state) return;
     const n = frame.data.byteLength;
     state.outstanding += n;
+    state.received = true;
     state.onData(frame.data, () => this.acked(frame.streamId, state, n));
   }
 

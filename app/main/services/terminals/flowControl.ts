@@ -11,6 +11,12 @@
  * With no sink attached, output stays here, and the same watermark pauses the channel once
  * HIGH bytes wait: the memory a terminal holds is bounded whether or not anyone reads it.
  *
+ * A sink may instead attach behind a lead (attachAfterLead): a snapshot of the screen taken at
+ * that moment (screenMirror.ts), delivered before any output from then on and counted like it.
+ * Output produced while the snapshot is being taken is held for that sink and follows it; the
+ * output that was waiting is already in the snapshot, so that sink does not get it again. The
+ * screen mirror's unparsed bytes count too (setBacklog), as one more reader of the output.
+ *
  * Watermarks: the renderer acks from xterm's write callback in steps of about 64 KiB
  * (TerminalStreams: every 64 KiB, or when it has caught up). LOW must be above that step, or a
  * renderer that has processed everything but holds a sub-step remainder could leave a paused
@@ -48,6 +54,16 @@ export interface FlowControlOptions {
   schedule?: (flush: () => void) => void;
 }
 
+interface SinkState {
+  /** Sent (or held for it), not acknowledged yet. */
+  unacked: number;
+  /** While its lead is on its way: its output, in order, delivered after the lead. */
+  held: Uint8Array[] | null;
+}
+
+/** Delivers a lead-attached sink's lead, then what was held for it. null: there is no lead after all. */
+export type ReleaseLead = (lead: Uint8Array | null) => void;
+
 export class FlowControl {
   private readonly high: number;
   private readonly low: number;
@@ -55,7 +71,9 @@ export class FlowControl {
   private readonly schedule: (flush: () => void) => void;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
-  private readonly sinks = new Map<FlowSink, { unacked: number }>();
+  private readonly sinks = new Map<FlowSink, SinkState>();
+  /** Output a local reader (the screen mirror) was given and has not processed yet. */
+  private backlog = 0;
   private paused = false;
   private flushScheduled = false;
   private disposed = false;
@@ -93,7 +111,8 @@ export class FlowControl {
       const payload = this.take(Math.min(this.batch, this.pendingBytes));
       for (const [sink, state] of this.sinks) {
         state.unacked += payload.byteLength;
-        sink.deliver(payload);
+        if (state.held) state.held.push(payload);
+        else sink.deliver(payload);
       }
     }
     this.update();
@@ -105,8 +124,52 @@ export class FlowControl {
    */
   attach(sink: FlowSink): void {
     if (this.disposed) return;
-    this.sinks.set(sink, { unacked: 0 });
+    this.sinks.set(sink, { unacked: 0, held: null });
     this.flush();
+    this.update();
+  }
+
+  /**
+   * A viewer that first gets a lead taken now (the screen as of the last byte pushed), then the
+   * output pushed from now on. What waited for a viewer is in the lead: other sinks get it now,
+   * and with none it is dropped. Until `release` is called this sink's output is held (and counts
+   * as unacknowledged, so the watermarks still bound it); `release(lead)` delivers the lead in
+   * payloads of at most `batch` bytes, counted as sent, then what was held. A release after the
+   * sink detached or attached again does nothing.
+   */
+  attachAfterLead(sink: FlowSink): ReleaseLead {
+    if (this.disposed) return () => undefined;
+    // Attached already (the same connection again): its old state must not get the waiting output.
+    this.sinks.delete(sink);
+    if (this.sinks.size > 0) this.flush();
+    else {
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    const state: SinkState = { unacked: 0, held: [] };
+    this.sinks.set(sink, state);
+    this.update();
+    return (lead) => {
+      if (this.disposed || this.sinks.get(sink) !== state || !state.held) return;
+      const held = state.held;
+      state.held = null;
+      if (lead) {
+        for (let at = 0; at < lead.byteLength; at += this.batch) {
+          const payload = lead.subarray(at, Math.min(at + this.batch, lead.byteLength));
+          state.unacked += payload.byteLength;
+          sink.deliver(payload);
+        }
+      }
+      // Already counted when they were held.
+      for (const payload of held) sink.deliver(payload);
+      this.update();
+    };
+  }
+
+  /** Bytes the screen mirror holds unparsed: they count in the pressure like a sink's unacked bytes. */
+  setBacklog(bytes: number): void {
+    if (this.disposed) return;
+    this.backlog = Math.max(0, bytes);
     this.update();
   }
 
@@ -124,9 +187,9 @@ export class FlowControl {
     return accepted;
   }
 
-  /** Unsent output plus the most any one sink owes: what the watermarks compare against. */
+  /** Unsent output plus the most any one reader owes (a sink, or the mirror): what the watermarks compare against. */
   get pressure(): number {
-    let most = 0;
+    let most = this.backlog;
     for (const { unacked } of this.sinks.values()) most = Math.max(most, unacked);
     return this.pendingBytes + most;
   }
@@ -152,6 +215,7 @@ export class FlowControl {
     this.disposed = true;
     this.pending = [];
     this.pendingBytes = 0;
+    this.backlog = 0;
     this.sinks.clear();
   }
 

@@ -36,7 +36,12 @@ export interface StreamSink extends FlowSink {
 
 /** What the router needs of one terminal. */
 export interface TerminalStreamEndpoint {
-  attach(sink: StreamSink): void;
+  /**
+   * Starts sending the stream's output to `sink`. With `replay`, the terminal's screen as it is
+   * now (scrollback, screen, modes) comes first, then every byte of output produced after it,
+   * none lost, repeated or reordered.
+   */
+  attach(sink: StreamSink, options?: { replay?: boolean }): void;
   detach(sink: StreamSink): void;
   ack(sink: StreamSink, bytes: number): void;
   /** Writes input to the shell; a typed error if it cannot take it. */
@@ -81,7 +86,7 @@ export class StreamRouter implements TerminalFrameConnection {
         // The same sink again restarts its ack count (a reloaded page attaching anew).
         const sink = existing?.endpoint === endpoint ? existing.sink : this.sinkFor(frame.streamId, endpoint);
         this.attached.set(frame.streamId, { endpoint, sink });
-        endpoint.attach(sink);
+        endpoint.attach(sink, { replay: frame.replay === true });
         return;
       }
       case 'detach': {

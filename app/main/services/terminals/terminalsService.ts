@@ -2,7 +2,9 @@
  * Terminals on a circuit's target: one shell channel with a PTY per terminal, all on the
  * target's one SSH connection (so another terminal asks nothing). Output leaves through flow
  * control (flowControl.ts) to the connections that ATTACHed its stream (streamRouter.ts);
- * input goes to the channel at once.
+ * input goes to the channel at once. Every terminal also keeps its screen on this side
+ * (screenMirror.ts), so a viewer that ATTACHes with replay (a reloaded page, another window) gets
+ * the screen as it is before the live output.
  *
  * Every terminal ends with exactly one event: onDidExit when the shell reported an exit status
  * or signal, otherwise onDidEnd with a typed reason (the circuit's error naming the hop that
@@ -18,6 +20,7 @@ import type { CircuitSummary } from '../../../shared/model/hop';
 import { TERMINAL_FRAME_LIMITS } from '../../../shared/rpc/terminalFrames';
 import { log } from '../log';
 import { FlowControl, type FlowControlOptions } from './flowControl';
+import { ScreenMirror } from './screenMirror';
 import { capShellWindow } from './shellWindow';
 import { StreamRouter, type StreamSink, type TerminalFrameConnection, type TerminalFrameHub, type TerminalPeer, type TerminalStreamEndpoint, type TerminalStreamLookup } from './streamRouter';
 
@@ -59,6 +62,7 @@ const OPEN_TIMEOUT_MS = 15_000;
 const CLOSE_GRACE_MS = 300;
 /** Input the target has not taken yet (its SSH window is full) beyond which more is refused. */
 export const MAX_INPUT_BACKLOG_BYTES = 4 * 1024 * 1024;
+const encoder = new TextEncoder();
 
 interface Terminal {
   id: string;
@@ -68,6 +72,7 @@ interface Terminal {
   rows: number;
   channel: ClientChannel;
   flow: FlowControl;
+  mirror: ScreenMirror;
   sinks: Set<StreamSink>;
   endpoint: TerminalStreamEndpoint;
   exit: { exitCode: number | null; signal: string | null } | null;
@@ -124,6 +129,7 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
       terminal.cols = cols;
       terminal.rows = rows;
       this.quietly(() => terminal.channel.setWindow(rows, cols, 0, 0));
+      terminal.mirror.resize(cols, rows);
     }
     // Told even when unchanged: every resize a window sends comes back to it as an event, which
     // is how it tells its own sizes from another window's (useTerminalsStore).
@@ -210,6 +216,7 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
       },
       this.options.flow,
     );
+    const mirror = new ScreenMirror(cols, rows, (bytes) => flow.setBacklog(bytes));
     const sinks = new Set<StreamSink>();
     const streamId = this.allocateStreamId();
     const terminal: Terminal = {
@@ -220,12 +227,28 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
       rows,
       channel,
       flow,
+      mirror,
       sinks,
       endpoint: {
-        attach: (sink) => {
+        attach: (sink, options) => {
           if (terminal.ended) return;
           sinks.add(sink);
-          flow.attach(sink);
+          if (!options?.replay) {
+            flow.attach(sink);
+            return;
+          }
+          // The snapshot is of every byte pushed so far; what comes from now on is held for
+          // this sink and follows it.
+          const release = flow.attachAfterLead(sink);
+          mirror.snapshot().then(
+            (screen) => release(screen ? encoder.encode(screen) : null),
+            (error: unknown) => {
+              // Disposed with its terminal (the sink is told it ended), or a serializer fault:
+              // the viewer gets the live output without its past.
+              if (!terminal.ended) log.error(`terminal ${terminal.streamId}: screen snapshot failed`, error);
+              release(null);
+            },
+          );
         },
         detach: (sink) => {
           sinks.delete(sink);
@@ -246,6 +269,9 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
     this.byStream.set(terminal.streamId, terminal);
     const output = (data: Buffer): void => {
       terminal.sessionLog?.write(data);
+      // Mirror first, push second, both now: a snapshot asked for between two chunks covers
+      // exactly the chunks flow control has already taken.
+      mirror.write(data);
       flow.push(data);
     };
     channel.on('data', output);
@@ -308,6 +334,7 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
     for (const sink of terminal.sinks) sink.ended();
     terminal.sinks.clear();
     terminal.flow.dispose();
+    terminal.mirror.dispose();
     terminal.sessionLog?.end();
     const { channel } = terminal;
     channel.removeAllListeners('data');

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../../shared/model/errors';
 import { toPlainText } from '../../../shared/model/plainText';
 import type { TabStatus } from '../../stores/terminalsLogic';
 
@@ -26,7 +27,10 @@ export function TerminalBanner({ status, targetName, onReconnect }: { status: Ta
   }
   if (status.kind !== 'ended') return null;
   const { reason } = status;
-  const title = reason.hop ? `Connection lost at hop ${reason.hop.index + 1} (${toPlainText(reason.hop.name, 200)})` : 'The terminal ended';
+  // A shell that never started did not lose anything: the circuit could not be opened.
+  const never = status.terminalId === null && reason.code !== ErrorCode.DISCONNECTED;
+  const hop = reason.hop ? `hop ${reason.hop.index + 1} (${toPlainText(reason.hop.name, 200)})` : null;
+  const title = never ? (hop ? `Could not connect: ${hop} failed` : 'Could not connect') : hop ? `Connection lost at ${hop}` : 'The terminal ended';
   return (
     <div className="terminal-banner terminal-ended" role="alert">
       <p>
@@ -38,7 +42,7 @@ export function TerminalBanner({ status, targetName, onReconnect }: { status: Ta
         </span>
       </p>
       <button type="button" onClick={onReconnect}>
-        Reconnect
+        {never ? 'Retry' : 'Reconnect'}
       </button>
     </div>
   );

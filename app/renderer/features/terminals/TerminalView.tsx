@@ -309,11 +309,23 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     }
   }, [options.fontSize, options.scrollback, key, reportSize]);
 
-  // Focus when asked (a new tab, a click on its tab), as soon as it is on screen.
+  // Focus when asked (a new tab, a click on its tab), as soon as it is on screen. The dock may
+  // still be revealing the panel (its container hidden for a frame or two), where focus() does
+  // nothing: try again on the next frames until the focus is really here.
   useEffect(() => {
     if (focusNonce === null || !visible || focusedNonce.current === focusNonce) return;
-    focusedNonce.current = focusNonce;
-    hostRef.current?.term.focus();
+    let tries = 0;
+    let frame = 0;
+    const attempt = (): void => {
+      hostRef.current?.term.focus();
+      if (containerRef.current?.contains(document.activeElement) || ++tries >= 20) {
+        focusedNonce.current = focusNonce;
+        return;
+      }
+      frame = requestAnimationFrame(attempt);
+    };
+    attempt();
+    return () => cancelAnimationFrame(frame);
   }, [focusNonce, visible]);
 
   // The tab strip's Find button: open the box (or take the focus back to it).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ATTACH_FLAGS,
   decodeTerminalFrame,
   encodeTerminalFrame,
   FROM_MAIN,
@@ -50,7 +51,9 @@ describe('terminal frames', () => {
     ['stream 0', bytes(4, 0, 0, 0, 0), 'BAD_FRAME'],
     ['an ack of 3 bytes', bytes(3, 0, 0, 0, 1, 0, 0, 1), 'BAD_FRAME'],
     ['an ack of 5 bytes', bytes(3, 0, 0, 0, 1, 0, 0, 0, 1, 0), 'BAD_FRAME'],
-    ['an attach with a payload', bytes(4, 0, 0, 0, 1, 0), 'BAD_FRAME'],
+    ['an attach with 2 payload bytes', bytes(4, 0, 0, 0, 1, 1, 0), 'BAD_FRAME'],
+    ['an attach with an unknown flag', bytes(4, 0, 0, 0, 1, 2), 'BAD_FRAME'],
+    ['an attach with every flag bit', bytes(4, 0, 0, 0, 1, 0xff), 'BAD_FRAME'],
     ['a detach with a payload', bytes(5, 0, 0, 0, 1, 1, 2), 'BAD_FRAME'],
     ['an empty input', bytes(2, 0, 0, 0, 1), 'BAD_FRAME'],
     ['output sent by a renderer', bytes(1, 0, 0, 0, 1, 65), 'BAD_FRAME'],
@@ -61,6 +64,22 @@ describe('terminal frames', () => {
       expect(decoded.error.code).toBe(code);
       expect(typeof decoded.error.message).toBe('string');
     }
+  });
+
+  it('ATTACH carries an optional flag byte: REPLAY (1); none (the old frame) or 0 means no replay', () => {
+    expect(ATTACH_FLAGS.REPLAY).toBe(1);
+    expect([...encodeTerminalFrame({ type: 'attach', streamId: 9, replay: true })]).toEqual([4, 0, 0, 0, 9, 1]);
+    // Without replay the frame is byte for byte the one from before flags existed.
+    expect([...encodeTerminalFrame({ type: 'attach', streamId: 9, replay: false })]).toEqual([4, 0, 0, 0, 9]);
+    expect([...encodeTerminalFrame({ type: 'attach', streamId: 9 })]).toEqual([4, 0, 0, 0, 9]);
+    expect(decodeTerminalFrame(bytes(4, 0, 0, 0, 9, 1), FROM_RENDERER)).toEqual({ ok: true, frame: { type: 'attach', streamId: 9, replay: true } });
+    const plain = decodeTerminalFrame(bytes(4, 0, 0, 0, 9), FROM_RENDERER);
+    expect(plain).toEqual({ ok: true, frame: { type: 'attach', streamId: 9 } });
+    expect(plain.ok && plain.frame.type === 'attach' && plain.frame.replay).toBeFalsy();
+    const zero = decodeTerminalFrame(bytes(4, 0, 0, 0, 9, 0), FROM_RENDERER);
+    expect(zero.ok && zero.frame.type === 'attach' && !zero.frame.replay).toBe(true);
+    const replay: TerminalFrame = { type: 'attach', streamId: 0xffffffff, replay: true };
+    expect(decodeTerminalFrame(encodeTerminalFrame(replay), FROM_RENDERER)).toEqual({ ok: true, frame: replay });
   });
 
   it('refuses an input payload over 64 KiB as FRAME_TOO_LARGE', () => {

@@ -131,6 +131,31 @@ describe('TerminalStreams', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('asks for the screen first when attached with replay, and again after a reconnect only while nothing arrived', () => {
+    const { streams, sent, output } = setup();
+    const got: number[] = [];
+    streams.attach(1, (bytes, processed) => {
+      got.push(bytes.length);
+      processed();
+    }, { replay: true });
+    streams.attach(2, () => undefined, { replay: true });
+    streams.attach(3, () => undefined);
+    expect(sent).toEqual([{ type: 'attach', streamId: 1, replay: true }, { type: 'attach', streamId: 2, replay: true }, { type: 'attach', streamId: 3 }]);
+    // The screen arrives as ordinary output and is acked like any.
+    streams.receive(output(1, 500));
+    expect(got).toEqual([500]);
+    expect(sent.at(-1)).toEqual({ type: 'ack', streamId: 1, bytes: 500 });
+    sent.length = 0;
+    // The socket comes back: stream 1 has its screen (no replay, it would be drawn twice), stream 2
+    // got nothing yet (still asks), stream 3 never asked.
+    streams.reattachAll();
+    expect(sent).toEqual([{ type: 'attach', streamId: 1 }, { type: 'attach', streamId: 2, replay: true }, { type: 'attach', streamId: 3 }]);
+    streams.receive(output(2, 1));
+    sent.length = 0;
+    streams.reattachAll();
+    expect(sent).toEqual([{ type: 'attach', streamId: 1 }, { type: 'attach', streamId: 2 }, { type: 'attach', streamId: 3 }]);
+  });
+
   it('reports frames it cannot read and keeps working', () => {
     const { streams, errors, output } = setup();
     const listener = vi.fn();

@@ -174,4 +174,101 @@ describe('FlowControl', () => {
     expect(sink.payloads).toEqual([]);
     expect(flow.pressure).toBe(0);
   });
+
+  describe('a sink attached behind a lead (a replayed screen)', () => {
+    const text = (sink: Sink) => sink.payloads.map((p) => Buffer.from(p).toString()).join('');
+    const bytes = (t: string) => new Uint8Array(Buffer.from(t));
+
+    it('gets the lead first, then what was pushed meanwhile, never what the lead already holds; all counted as sent', () => {
+      const timer = manual();
+      const channel = new FakeChannel();
+      const flow = new FlowControl(channel, { ...WATERMARKS, schedule: timer.schedule });
+      const old = new Sink();
+      flow.attach(old);
+      // Waiting (pushed, not flushed yet): in the lead, so the new sink must not get it again.
+      flow.push(bytes('in-the-snapshot '));
+      const late = new Sink();
+      const release = flow.attachAfterLead(late);
+      // The other sink got the waiting output at once.
+      expect(text(old)).toBe('in-the-snapshot ');
+      flow.push(bytes('during '));
+      timer.run();
+      flow.push(bytes('the snapshot'));
+      timer.run();
+      expect(late.payloads).toEqual([]);
+      expect(text(old)).toBe('in-the-snapshot during the snapshot');
+      expect(flow.unackedBy(late)).toBe('during the snapshot'.length);
+      const lead = new Uint8Array(150 * KiB).fill(0x4c);
+      release(lead);
+      // The lead in payloads of at most one batch, then the held output, in order.
+      expect(late.payloads.map((p) => p.length)).toEqual([64 * KiB, 64 * KiB, 22 * KiB, 7, 12]);
+      expect(text(late).endsWith('Lduring the snapshot')).toBe(true);
+      expect(flow.unackedBy(late)).toBe(150 * KiB + 19);
+      flow.push(bytes(' live'));
+      timer.run();
+      expect(text(late).endsWith('the snapshot live')).toBe(true);
+      expect(flow.ack(late, 10 * 1024 * KiB)).toBe(150 * KiB + 24);
+      // Releasing twice does nothing.
+      release(bytes('again'));
+      expect(text(late).endsWith('the snapshot live')).toBe(true);
+    });
+
+    it('with no other viewer, the waiting output is dropped (it is in the lead) and the channel resumes', () => {
+      const channel = new FakeChannel();
+      const flow = new FlowControl(channel, { ...WATERMARKS, schedule: manual().schedule });
+      flow.push(chunk(WATERMARKS.highWaterBytes));
+      expect(channel.paused).toBe(true);
+      const sink = new Sink();
+      const release = flow.attachAfterLead(sink);
+      expect(flow.waitingBytes).toBe(0);
+      expect(channel.paused).toBe(false);
+      release(bytes('screen'));
+      expect(text(sink)).toBe('screen');
+    });
+
+    it('held output counts toward the watermarks, so a flood during a slow snapshot pauses the channel', () => {
+      const channel = new FakeChannel();
+      const flow = new FlowControl(channel, { ...WATERMARKS, schedule: manual().schedule });
+      const sink = new Sink();
+      const release = flow.attachAfterLead(sink);
+      for (let i = 0; i < 8; i++) flow.push(chunk(64 * KiB));
+      expect(channel.paused).toBe(true);
+      expect(sink.payloads).toEqual([]);
+      release(null);
+      expect(sink.bytes).toBe(512 * KiB);
+      flow.ack(sink, 512 * KiB);
+      expect(channel.paused).toBe(false);
+    });
+
+    it('a release after the sink detached, or attached again, delivers nothing', () => {
+      const flow = new FlowControl(new FakeChannel(), { ...WATERMARKS, schedule: manual().schedule });
+      const sink = new Sink();
+      const first = flow.attachAfterLead(sink);
+      flow.detach(sink);
+      first(bytes('stale'));
+      expect(sink.payloads).toEqual([]);
+      const second = flow.attachAfterLead(sink);
+      const third = flow.attachAfterLead(sink);
+      second(bytes('stale'));
+      third(bytes('fresh'));
+      expect(text(sink)).toBe('fresh');
+      expect(flow.unackedBy(sink)).toBe(5);
+    });
+  });
+
+  it('counts the screen mirror\'s unparsed backlog like a viewer that has not acked', () => {
+    const channel = new FakeChannel();
+    const flow = new FlowControl(channel, { ...WATERMARKS, schedule: manual().schedule });
+    flow.setBacklog(WATERMARKS.highWaterBytes);
+    expect(channel.paused).toBe(true);
+    expect(flow.pressure).toBe(WATERMARKS.highWaterBytes);
+    flow.setBacklog(WATERMARKS.lowWaterBytes);
+    expect(channel.paused).toBe(false);
+    const sink = new Sink();
+    flow.attach(sink);
+    flow.push(chunk(300 * KiB));
+    flow.flush();
+    // The most any one reader owes.
+    expect(flow.pressure).toBe(300 * KiB);
+  });
 });

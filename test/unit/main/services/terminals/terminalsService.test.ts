@@ -194,11 +194,109 @@ describe('TerminalsService', () => {
     expect(channel.written).toEqual([Buffer.from([0x03])]);
     expect(service.flowOf((await service.list())[0]!.terminalId)).toMatchObject({ pressure: 25, viewers: 1, paused: false });
     ca.receive(encodeTerminalFrame({ type: 'ack', streamId, bytes: 25 }));
-    expect(service.flowOf((await service.list())[0]!.terminalId)).toMatchObject({ pressure: 0 });
+    // Zero once the screen mirror has parsed them too (it counts like one more reader).
+    const id = (await service.list())[0]!.terminalId;
+    await expect.poll(() => service.flowOf(id)).toMatchObject({ pressure: 0 });
     ca.receive(encodeTerminalFrame({ type: 'detach', streamId }));
     channel.emit('data', Buffer.from('unseen'));
     await flushMicrotasks();
     expect(a.text()).toBe('before attach hello world');
+  });
+
+  it('replays the screen to a viewer that asks, then the live output: none lost, repeated or reordered, all counted for acks', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const { streamId, terminalId } = await service.open({ circuitId: 'c1', cols: 40, rows: 10 });
+    const channel = engine.channels[0]!;
+    const first = peer();
+    const firstConnection = service.connect(first);
+    firstConnection.receive(encodeTerminalFrame({ type: 'attach', streamId }));
+    channel.emit('data', Buffer.from('\x1b[1mbench$\x1b[0m echo one\r\none\r\n'));
+    // Waiting in flow control when the second viewer arrives: in its snapshot, not sent to it again.
+    channel.emit('data', Buffer.from('bench$ '));
+    const second = peer();
+    const secondConnection = service.connect(second);
+    secondConnection.receive(encodeTerminalFrame({ type: 'attach', streamId, replay: true }));
+    // Output while the snapshot is being taken: the headless parser runs on a timer, so these
+    // (and the microtask flush between them) come before it.
+    channel.emit('data', Buffer.from('ec'));
+    await Promise.resolve();
+    channel.stderr.emit('data', Buffer.from('ho two'));
+    await Promise.resolve();
+    expect(first.text().endsWith('echo two')).toBe(true);
+    expect(second.frames).toEqual([]);
+    await expect.poll(() => second.frames.length).toBeGreaterThan(0);
+    channel.emit('data', Buffer.from('\r\ntwo\r\n'));
+    await flushMicrotasks();
+    const received = second.text();
+    // The snapshot first, then exactly the bytes produced after the ATTACH.
+    expect(received.endsWith('echo two\r\ntwo\r\n')).toBe(true);
+    expect(received.split('bench$').length - 1).toBe(2);
+    expect(received).not.toMatch(/echo two.*echo two/s);
+    // The first viewer saw the plain stream, unaffected.
+    expect(first.text()).toBe('\x1b[1mbench$\x1b[0m echo one\r\none\r\nbench$ echo two\r\ntwo\r\n');
+    // Drawn into a fresh terminal, the second viewer's bytes give the first viewer's screen.
+    const { Terminal } = await import('@xterm/headless');
+    const screens = await Promise.all(
+      [first, second].map(async (p) => {
+        const t = new Terminal({ cols: 40, rows: 10, allowProposedApi: true });
+        for (const f of p.frames) if (f.type === 'output') await new Promise<void>((resolve) => t.write(f.data, resolve));
+        const lines: string[] = [];
+        for (let y = 0; y < t.buffer.active.length; y++) lines.push(t.buffer.active.getLine(y)!.translateToString());
+        const screen = { lines, cursor: [t.buffer.active.cursorX, t.buffer.active.cursorY] };
+        t.dispose();
+        return screen;
+      }),
+    );
+    expect(screens[1]).toEqual(screens[0]);
+    // Everything sent to the second viewer, the snapshot included, is owed until it acks.
+    const sent = second.frames.reduce((n, f) => n + (f.type === 'output' ? f.data.byteLength : 0), 0);
+    firstConnection.receive(encodeTerminalFrame({ type: 'ack', streamId, bytes: first.text().length }));
+    expect(service.flowOf(terminalId)).toMatchObject({ pressure: sent, viewers: 2 });
+    secondConnection.receive(encodeTerminalFrame({ type: 'ack', streamId, bytes: sent }));
+    await expect.poll(() => service.flowOf(terminalId)).toMatchObject({ pressure: 0 });
+  });
+
+  it('replays to the only viewer of a terminal nobody watched, and survives a detach or the end during the snapshot', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const a = await service.open({ circuitId: 'c1', cols: 80, rows: 24, closeCircuitWhenLastEnds: false });
+    const channel = engine.channels[0]!;
+    channel.emit('data', Buffer.from('nobody watched this\r\n'));
+    const p = peer();
+    const connection = service.connect(p);
+    connection.receive(encodeTerminalFrame({ type: 'attach', streamId: a.streamId, replay: true }));
+    // Not twice: the waiting output is in the snapshot.
+    await expect.poll(() => p.text()).toContain('nobody watched this');
+    await flushMicrotasks();
+    expect(p.text().split('nobody watched this').length - 1).toBe(1);
+    expect(service.flowOf(a.terminalId)).toMatchObject({ waiting: 0 });
+    // Detached before its snapshot came: nothing arrives.
+    const q = peer();
+    const other = service.connect(q);
+    other.receive(encodeTerminalFrame({ type: 'attach', streamId: a.streamId, replay: true }));
+    other.receive(encodeTerminalFrame({ type: 'detach', streamId: a.streamId }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(q.frames).toEqual([]);
+    // The terminal ends while a snapshot is being taken: no throw, no late frames.
+    const r = peer();
+    service.connect(r).receive(encodeTerminalFrame({ type: 'attach', streamId: a.streamId, replay: true }));
+    await service.close(a.terminalId);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(r.frames).toEqual([]);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('keeps the screen at the PTY size: a resize reaches the mirror too', async () => {
+    const { engine, service } = setup();
+    current = service;
+    const t = await service.open({ circuitId: 'c1', cols: 80, rows: 24 });
+    await service.resize(t.terminalId, 20, 5);
+    engine.channels[0]!.emit('data', Buffer.from('0123456789012345678901234'));
+    const p = peer();
+    service.connect(p).receive(encodeTerminalFrame({ type: 'attach', streamId: t.streamId, replay: true }));
+    // Wrapped at 20 columns, as the remote did.
+    await expect.poll(() => p.text()).toMatch(/01234567890123456789\r?\n?01234/);
   });
 
   it('pauses a channel nobody acks at the high watermark; closing the connection drops its attachment, not the terminal', async () => {
@@ -213,7 +311,9 @@ describe('TerminalsService', () => {
     expect(channel.paused).toBe(true);
     expect(channel.stderr.paused).toBe(true);
     connection.close();
-    expect(service.flowOf(terminalId)).toMatchObject({ viewers: 0, pressure: 0, paused: false });
+    expect(service.flowOf(terminalId)).toMatchObject({ viewers: 0, waiting: 0 });
+    // Once the screen mirror has parsed what it was given, nothing holds the channel.
+    await expect.poll(() => service.flowOf(terminalId)).toMatchObject({ viewers: 0, pressure: 0, paused: false });
     expect(channel.paused).toBe(false);
     expect(await service.list()).toHaveLength(1);
     // A new page re-attaches by stream id.
