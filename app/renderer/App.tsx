@@ -1,16 +1,10 @@
-import { lazy, Suspense, useEffect, useId, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ComponentType, type FunctionComponent } from 'react';
 import type { IDockviewPanelProps } from 'dockview-react';
-import { Modal } from './components/Modal';
 import { DialogHost } from './features/dialogs/DialogHost';
-import { HostEditorDialog } from './features/hosts/HostEditorDialog';
-import { ImportPanel } from './features/hosts/ImportPanel';
 import { LibrarySidebar } from './features/library/LibrarySidebar';
-import { CommandPalette } from './features/palette/CommandPalette';
-import { ProfileEditorDialog } from './features/profiles/ProfileEditor';
 import { useApplyTheme } from './features/settings/applyTheme';
 import { AppShell } from './features/shell/AppShell';
 import { formatChord, isMac, SHORTCUTS } from './stores/shortcuts';
-import { useBuilderStore } from './stores/useBuilderStore';
 import { useCircuitsStore } from './stores/useCircuitsStore';
 import { useHostsStore } from './stores/useHostsStore';
 import { usePaletteStore } from './stores/usePaletteStore';
@@ -21,53 +15,29 @@ import { activeTerminalKey, useWorkspaceStore } from './stores/useWorkspaceStore
 import { findTab } from './stores/terminalsLogic';
 import { BuilderPanel } from './workspace/BuilderPanel';
 import { EmptyWorkspace } from './workspace/EmptyWorkspace';
-import { SettingsPanel } from './workspace/SettingsPanel';
 import { StatusBar } from './workspace/StatusBar';
 import { useAppShortcuts } from './workspace/useAppShortcuts';
 import { Workspace } from './workspace/Workspace';
 
-// xterm.js and its renderers are most of the bundle: loaded when the first terminal panel shows.
-const LazyTerminalPanel = lazy(() => import('./workspace/TerminalPanel').then((m) => ({ default: m.TerminalPanel })));
-function TerminalPanelSlot(props: IDockviewPanelProps) {
-  return (
-    <Suspense fallback={null}>
-      <LazyTerminalPanel {...props} />
-    </Suspense>
-  );
-}
+// Heavy views load when first shown: xterm.js with the first terminal, the palette (cmdk) with
+// its first opening, settings and the editors with theirs. The palette's chunk is fetched once the
+// window is idle, so Ctrl+K never waits for the network.
+const loadPalette = () => import('./features/palette/CommandPalette').then((m) => ({ default: m.CommandPalette }));
+const CommandPalette = lazy(loadPalette);
+const WorkspaceDialogs = lazy(() => import('./workspace/WorkspaceDialogs').then((m) => ({ default: m.WorkspaceDialogs })));
 
-/** Dialogs opened from the library, the palette or the empty state. */
-function WorkspaceDialogs() {
-  const dialog = useWorkspaceStore((s) => s.dialog);
-  const openDialog = useWorkspaceStore((s) => s.openDialog);
-  const openBuilder = useWorkspaceStore((s) => s.openBuilder);
-  const importSshConfig = useHostsStore((s) => s.importSshConfig);
-  const profiles = useProfilesStore((s) => s.profiles);
-  const loadProfile = useBuilderStore((s) => s.loadProfile);
-  const importTitle = useId();
-  const close = () => openDialog(null);
-  if (!dialog) return null;
-  if (dialog.kind === 'host') return <HostEditorDialog hostId={dialog.hostId} onDone={close} />;
-  if (dialog.kind === 'profile')
+function slot(load: () => Promise<{ default: ComponentType<IDockviewPanelProps> }>): FunctionComponent<IDockviewPanelProps> {
+  const Lazy = lazy(load);
+  return function Slot(props: IDockviewPanelProps) {
     return (
-      <ProfileEditorDialog
-        profileId={dialog.profileId}
-        onDone={close}
-        onEditRoute={(profileId) => {
-          const profile = profiles.find((p) => p.id === profileId);
-          if (profile) loadProfile(profile);
-          close();
-          openBuilder();
-        }}
-      />
+      <Suspense fallback={null}>
+        <Lazy {...props} />
+      </Suspense>
     );
-  return (
-    <Modal labelledBy={importTitle} onEscape={close} className="modal-wide">
-      <h2 id={importTitle}>Import ssh_config</h2>
-      <ImportPanel onImport={importSshConfig} onClose={close} />
-    </Modal>
-  );
+  };
 }
+const TerminalPanelSlot = slot(() => import('./workspace/TerminalPanel').then((m) => ({ default: m.TerminalPanel })));
+const SettingsPanelSlot = slot(() => import('./workspace/SettingsPanel').then((m) => ({ default: m.SettingsPanel })));
 
 /** Workspace commands in the palette, beside the connect items the palette makes itself. */
 function useWorkspaceCommands(): void {
@@ -145,6 +115,13 @@ export function App() {
   const connectionDefaults = useSettingsStore((s) => s.settings.connection);
   const openCircuit = useCircuitsStore((s) => s.open);
   const searchRef = useRef<HTMLInputElement>(null);
+  const paletteOpen = usePaletteStore((s) => s.open);
+  const dialogOpen = useWorkspaceStore((s) => s.dialog !== null);
+
+  useEffect(() => {
+    const idle = window.requestIdleCallback ?? ((fn: () => void) => window.setTimeout(fn, 500));
+    idle(() => void loadPalette().catch(() => undefined));
+  }, []);
 
   // The sidebar's state lives in settings, so it is the same after a reload.
   useEffect(() => {
@@ -188,19 +165,23 @@ export function App() {
           onNewCircuit={() => ws().openBuilder()}
         />
       }
-      workspace={<Workspace terminal={TerminalPanelSlot} builder={BuilderPanel} settings={SettingsPanel} empty={EmptyWorkspace} />}
+      workspace={<Workspace terminal={TerminalPanelSlot} builder={BuilderPanel} settings={SettingsPanelSlot} empty={EmptyWorkspace} />}
       status={<StatusBar />}
       overlays={
         <>
-          <WorkspaceDialogs />
-          <CommandPalette
-            hosts={hosts}
-            profiles={profiles}
-            onConnectProfile={(profile) => void openCircuit(profile.hostIds, profile.id)}
-            onConnectHosts={(hostIds) => void openCircuit(hostIds)}
-            saveHost={saveHost}
-            connectionDefaults={connectionDefaults}
-          />
+          <Suspense fallback={null}>
+            {dialogOpen && <WorkspaceDialogs />}
+            {paletteOpen && (
+              <CommandPalette
+                hosts={hosts}
+                profiles={profiles}
+                onConnectProfile={(profile) => void openCircuit(profile.hostIds, profile.id)}
+                onConnectHosts={(hostIds) => void openCircuit(hostIds)}
+                saveHost={saveHost}
+                connectionDefaults={connectionDefaults}
+              />
+            )}
+          </Suspense>
           <DialogHost />
         </>
       }

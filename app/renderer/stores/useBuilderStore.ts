@@ -3,7 +3,7 @@ import type { ProfileSummary } from '../../shared/model/profile';
 import { insertAt, positionMessage } from './draftChain';
 
 /**
- * The circuit being built: shared by the builder, the hosts library ("Add to circuit") and the
+ * The circuit being built: shared by the builder, the library (drag a host in) and the
  * profile list ("Edit" loads a profile here). Local UI state, so no contract events feed it.
  */
 interface BuilderState {

@@ -106,7 +106,7 @@ export function ChainEditor({ hops, announcement, onChange, onInsertHost }: Chai
         onDragLeave={() => setActiveGap((g) => (g === gap ? null : g))}
         onDrop={(e) => onDrop(e, gap)}
       >
-        {hops.length === 0 ? 'Drag a host here, or use “Add to circuit” in the hosts library' : null}
+        {hops.length === 0 ? 'Drag a host here from the library, or choose one below' : null}
       </li>
     );
   }

@@ -41,8 +41,9 @@ export function CircuitBuilder() {
       problems: problems.filter((p) => p.index === index).map((p) => p.message),
     };
   });
-  const chainProblems = problems.filter((p) => p.index === null || p.index >= hostIds.length);
-  const blocked = !hostsLoaded || problems.length > 0;
+  // An empty chain is where everyone starts: Connect waits for a host without calling that a problem.
+  const chainProblems = hostIds.length === 0 ? [] : problems.filter((p) => p.index === null || p.index >= hostIds.length);
+  const blocked = !hostsLoaded || hostIds.length === 0 || problems.length > 0;
 
   async function save(fields: ProfileFields, id?: string) {
     const saved = await saveProfile({ ...(id ? { id } : {}), ...fields, hostIds, terminal: profile?.terminal ?? TERMINAL_DEFAULTS });
