@@ -1,6 +1,14 @@
-/** Pure helpers of profiles. */
+/** Pure helpers shared by the profile and host editors. */
 
-/** "a, b ,, c" as tags: trimmed, empty ones dropped, duplicates once. */
+/** Comma-separated tags: trimmed, empty ones dropped, repeats (ignoring case) kept once, first spelling wins. */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  const seen = new Set<string>();
+  const tags: string[] = [];
+  for (const raw of text.split(',')) {
+    const tag = raw.trim();
+    if (!tag || seen.has(tag.toLowerCase())) continue;
+    seen.add(tag.toLowerCase());
+    tags.push(tag);
+  }
+  return tags;
 }

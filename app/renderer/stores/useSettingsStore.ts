@@ -1,23 +1,9 @@
 import { create } from 'zustand';
-import { SETTINGS_DEFAULTS, type AppSettings, type SettingsPatch } from '../../shared/model/settings';
+import { applySettingsPatch, SETTINGS_DEFAULTS, type AppSettings, type SettingsPatch } from '../../shared/model/settings';
 import { onConnectionState, rpc } from '../rpc';
 import { describeError } from './describeError';
 import { effectiveChords, type ShortcutId } from './shortcuts';
 
-/**
- * `patch` over `settings` as the settings service merges it: terminal and connection field by
- * field, shortcuts as a whole, the rest replaced.
- */
-export function applySettingsPatch(settings: AppSettings, patch: SettingsPatch): AppSettings {
-  const { terminal, connection, shortcuts, ...scalars } = patch;
-  return {
-    ...settings,
-    ...scalars,
-    terminal: { ...settings.terminal, ...(terminal ?? {}) },
-    connection: { ...settings.connection, ...(connection ?? {}) },
-    shortcuts: shortcuts ? { ...shortcuts } : settings.shortcuts,
-  };
-}
 
 /** One change in flight; told apart from the others by identity. */
 interface PendingPatch {

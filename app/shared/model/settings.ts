@@ -85,3 +85,18 @@ export interface WorkspaceLayout {
   dock: unknown;
   panels: Record<string, PanelRef>;
 }
+
+/**
+ * `patch` over `settings` as the settings service merges it: terminal and connection field by
+ * field, shortcuts as a whole, the rest replaced.
+ */
+export function applySettingsPatch(settings: AppSettings, patch: SettingsPatch): AppSettings {
+  const { terminal, connection, shortcuts, ...scalars } = patch;
+  return {
+    ...settings,
+    ...scalars,
+    terminal: { ...settings.terminal, ...(terminal ?? {}) },
+    connection: { ...settings.connection, ...(connection ?? {}) },
+    shortcuts: shortcuts ? { ...shortcuts } : settings.shortcuts,
+  };
+}

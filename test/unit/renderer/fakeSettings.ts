@@ -5,18 +5,7 @@
  */
 import { vi } from 'vitest';
 import { Emitter } from '../../../app/shared/model/event';
-import { SETTINGS_DEFAULTS, type AppSettings, type SettingsPatch, type WorkspaceLayout } from '../../../app/shared/model/settings';
-
-function merge(settings: AppSettings, patch: SettingsPatch): AppSettings {
-  const { terminal, connection, shortcuts, ...scalars } = patch;
-  return {
-    ...settings,
-    ...scalars,
-    terminal: { ...settings.terminal, ...(terminal ?? {}) },
-    connection: { ...settings.connection, ...(connection ?? {}) },
-    shortcuts: shortcuts ? { ...shortcuts } : settings.shortcuts,
-  };
-}
+import { applySettingsPatch, SETTINGS_DEFAULTS, type AppSettings, type SettingsPatch, type WorkspaceLayout } from '../../../app/shared/model/settings';
 
 function createSettingsFake() {
   const events = { changed: new Emitter<AppSettings>() };
@@ -24,7 +13,7 @@ function createSettingsFake() {
   const settings = {
     get: vi.fn(async (): Promise<AppSettings> => state.saved),
     update: vi.fn(async (patch: SettingsPatch): Promise<AppSettings> => {
-      state.saved = merge(state.saved, patch);
+      state.saved = applySettingsPatch(state.saved, patch);
       return state.saved;
     }),
     getLayout: vi.fn(async (): Promise<WorkspaceLayout | null> => state.layout),

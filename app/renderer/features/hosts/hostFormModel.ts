@@ -1,5 +1,6 @@
 /** The host editor's form state (text as typed) and its conversion to a HostInput, with errors per field. */
 import { HOST_DEFAULTS, type HostAuthMethod, type HostInput, type HostSettings } from '../../../shared/model/host';
+import { parseTags } from '../../stores/profilesLogic';
 
 export type ProxyKind = 'none' | 'command' | 'socks5' | 'http';
 
@@ -56,19 +57,6 @@ export const MAX_FOLDER_LENGTH = 200;
 export const MAX_TAGS = 32;
 export const MAX_TAG_LENGTH = 64;
 const CONTROL = /\p{Cc}/u;
-
-/** Comma-separated tags: trimmed, empty ones dropped, repeats (ignoring case) kept once, first spelling wins. */
-export function parseTags(text: string): string[] {
-  const seen = new Set<string>();
-  const tags: string[] = [];
-  for (const raw of text.split(',')) {
-    const tag = raw.trim();
-    if (!tag || seen.has(tag.toLowerCase())) continue;
-    seen.add(tag.toLowerCase());
-    tags.push(tag);
-  }
-  return tags;
-}
 
 /** What is wrong with a folder or tag list, or null. */
 export function folderError(folder: string): string | null {

@@ -6,6 +6,7 @@ import { describeError } from '../../stores/describeError';
 import { useHostsStore } from '../../stores/useHostsStore';
 import { useProfilesStore } from '../../stores/useProfilesStore';
 import './profileEditor.css';
+import { parseTags } from '../../stores/profilesLogic';
 
 export interface ProfileEditorProps {
   profileId: string;
@@ -66,19 +67,6 @@ export function toProfileForm(profile: ProfileSummary): ProfileFormState {
   };
 }
 
-/** Comma-separated tags: trimmed, empty ones dropped, repeats (ignoring case) kept once. */
-export function parseTagList(text: string): string[] {
-  const seen = new Set<string>();
-  const tags: string[] = [];
-  for (const raw of text.split(',')) {
-    const tag = raw.trim();
-    if (!tag || seen.has(tag.toLowerCase())) continue;
-    seen.add(tag.toLowerCase());
-    tags.push(tag);
-  }
-  return tags;
-}
-
 function wholeNumber(text: string, min: number, max: number): number | null {
   if (!/^\d+$/.test(text.trim())) return null;
   const n = Number(text.trim());
@@ -95,7 +83,7 @@ export function fromProfileForm(profile: ProfileSummary, form: ProfileFormState)
   const folder = form.folder.trim();
   if (folder.length > PROFILE_LIMITS.folder) errors.folder = `At most ${PROFILE_LIMITS.folder} characters.`;
   else if (CONTROL.test(folder)) errors.folder = 'A folder name cannot contain control characters.';
-  const tags = parseTagList(form.tags);
+  const tags = parseTags(form.tags);
   if (tags.length > PROFILE_LIMITS.tags) errors.tags = `At most ${PROFILE_LIMITS.tags} tags.`;
   else if (tags.some((t) => t.length > PROFILE_LIMITS.tagLength)) errors.tags = `A tag has at most ${PROFILE_LIMITS.tagLength} characters.`;
   else if (tags.some((t) => CONTROL.test(t))) errors.tags = 'A tag cannot contain control characters.';
@@ -197,7 +185,7 @@ function ProfileEditorForm({ profile, onDone, onEditRoute }: { profile: ProfileS
     const byId = new Map(hosts.map((h) => [h.id, h]));
     return profile.hostIds.map((hostId) => byId.get(hostId)?.name ?? null);
   }, [hosts, profile.hostIds]);
-  const tagPreview = parseTagList(form.tags);
+  const tagPreview = parseTags(form.tags);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

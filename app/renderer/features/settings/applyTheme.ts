@@ -2,7 +2,7 @@
  * The window's theme: `<html data-theme="light|dark">`, which styles.css keys its colour
  * variables on. 'system' follows prefers-color-scheme, live. Terminal colours are xterm's own.
  */
-import { useEffect } from 'react';
+import { useLayoutEffect } from 'react';
 import type { ThemeChoice } from '../../../shared/model/settings';
 import { useSettingsStore } from '../../stores/useSettingsStore';
 
@@ -37,5 +37,6 @@ export function applyTheme(choice: ThemeChoice, root: HTMLElement = document.doc
 /** For App.tsx, once: the theme from settings, applied now and whenever it (or the system's) changes. */
 export function useApplyTheme(): void {
   const theme = useSettingsStore((s) => s.settings.theme);
-  useEffect(() => applyTheme(theme), [theme]);
+  // Before the first paint, so a dark system never sees a light flash.
+  useLayoutEffect(() => applyTheme(theme), [theme]);
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applySettingsPatch, useSettingsStore } from '../../../../app/renderer/stores/useSettingsStore';
+import { useSettingsStore } from '../../../../app/renderer/stores/useSettingsStore';
 import { HoplineError } from '../../../../app/shared/model/errors';
-import { SETTINGS_DEFAULTS, type AppSettings } from '../../../../app/shared/model/settings';
+import { applySettingsPatch, SETTINGS_DEFAULTS, type AppSettings } from '../../../../app/shared/model/settings';
 import { fake } from '../fakeRpc';
 import { fakeSettings } from '../fakeSettings';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromForm, parseTags, toForm } from '../../../../../app/renderer/features/hosts/hostFormModel';
+import { fromForm, toForm } from '../../../../../app/renderer/features/hosts/hostFormModel';
+import { parseTags } from '../../../../../app/renderer/stores/profilesLogic';
 import { HOST_DEFAULTS } from '../../../../../app/shared/model/host';
 import { hostSummary } from '../../hosts';
 

@@ -2,7 +2,8 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProfileEditor, ProfileEditorDialog, parseTagList } from '../../../../../app/renderer/features/profiles/ProfileEditor';
+import { ProfileEditor, ProfileEditorDialog } from '../../../../../app/renderer/features/profiles/ProfileEditor';
+import { parseTags } from '../../../../../app/renderer/stores/profilesLogic';
 import { useHostsStore } from '../../../../../app/renderer/stores/useHostsStore';
 import { useProfilesStore } from '../../../../../app/renderer/stores/useProfilesStore';
 import { HoplineError } from '../../../../../app/shared/model/errors';
@@ -96,7 +97,7 @@ describe('ProfileEditor', () => {
   });
 
   it('parses tags: trimmed, deduplicated ignoring case', () => {
-    expect(parseTagList(' a, b ,,A, c ')).toEqual(['a', 'b', 'c']);
+    expect(parseTags(' a, b ,,A, c ')).toEqual(['a', 'b', 'c']);
   });
 });
 
