@@ -5,8 +5,9 @@
  *
  * Setup: the three hosts and a profile are saved through the contract over a WebSocket (the same
  * calls the UI's import and "Save as profile" make; no hand-written hopline.json), the lab's
- * host keys copied into the data dir's known_hosts; then the real UI connects with the profile's
- * Connect button and opens its first terminal by itself. Chromium runs with --disable-3d-apis,
+ * host keys copied into the data dir's known_hosts; then the real UI connects the profile from
+ * the library (Enter on its tree row) and opens its first terminal by itself in a workspace tab;
+ * terminal 2 is a second tab on the same circuit (Ctrl+Shift+T). Chromium runs with --disable-3d-apis,
  * so xterm uses its DOM renderer (asserted) and the rows can be observed.
  *
  * The production bundle has no test hook. Everything is measured from outside it by
@@ -63,7 +64,7 @@ const ECHO_KEYS = 200;
 const ECHO_BLOCK = 50;
 const QUIET_ROUNDS = 5;
 const VIEWPORT = { width: 1400, height: 900 };
-/** The shown terminal's DOM renderer rows (hidden tabs are visibility: hidden, still mounted). */
+/** The shown terminal's DOM renderer rows (hidden workspace tabs stay mounted, their view marked terminal-hidden). */
 const ROWS = '.terminal-panel:not(.terminal-hidden) .xterm-rows';
 const BARE_ROWS = '.xterm-rows';
 
@@ -142,24 +143,55 @@ async function bundleProbe(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-/** The Hopline page, driven like a user would (keyboard, clicks), with the probe's help. */
+/**
+ * The Hopline page, driven like a user would (keyboard, clicks), with the probe's help. Terminals
+ * are workspace tabs: terminal n (1-based, in the order opened) is the pane
+ * `[data-testid="terminal-pane"][data-pane=<key>]`, its tab `workspace-tab-<key>`.
+ */
 class HoplinePage {
+  private readonly keys: string[] = [];
+  private shown = 1;
+
   constructor(readonly page: Page) {}
 
-  private terminals() {
-    return this.page.getByRole('region', { name: 'Terminals' });
+  private panes() {
+    return this.page.getByTestId('terminal-pane');
+  }
+
+  private pane(n = this.shown) {
+    return this.page.locator(`[data-testid="terminal-pane"][data-pane="${this.keys[n - 1]}"]`);
+  }
+
+  /** Terminal n's view: the terminal region with data-status and data-renderer. */
+  private view(n = this.shown) {
+    return this.pane(n).getByRole('region', { name: /^Terminal on / });
   }
 
   tab(n: number) {
-    return this.terminals().getByRole('tab', { name: `Terminal ${n}`, exact: true });
+    return this.page.getByTestId(`workspace-tab-${this.keys[n - 1]}`);
   }
 
-  private panel() {
-    return this.terminals().getByRole('tabpanel');
+  /** Panes not known yet (opened since the last call) become terminal n+1, n+2, … */
+  private async learnKeys(): Promise<void> {
+    const all = await this.panes().evaluateAll((els) => els.map((e) => e.getAttribute('data-pane') ?? ''));
+    for (const key of all) if (key && !this.keys.includes(key)) this.keys.push(key);
+  }
+
+  /** Connects a saved circuit from the library: Enter on its tree row. Its first terminal opens by itself. */
+  async connectProfile(name: string): Promise<void> {
+    const row = this.page.getByRole('navigation', { name: 'Library' }).getByRole('tree', { name: 'Circuits and hosts' }).getByRole('treeitem', { name: new RegExp(`^${name}\\b`) });
+    await row.press('Enter');
+    const started = Date.now();
+    while ((await this.panes().count()) === 0) {
+      if (Date.now() - started > 10_000) throw new Error(`connecting ${name} opened no tab`);
+      await sleep(100);
+    }
+    await this.learnKeys();
+    await this.waitRunning(1);
   }
 
   async screen(): Promise<string> {
-    const rows = await this.panel().locator('.xterm-rows > div').allTextContents();
+    const rows = await this.pane().locator('.xterm-rows > div').allTextContents();
     return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
   }
 
@@ -179,15 +211,17 @@ class HoplinePage {
   }
 
   async focus(): Promise<void> {
-    await this.panel().locator('.xterm-screen').click();
+    await this.pane().locator('.xterm-screen').click();
   }
 
+  /** Terminal n is the tab on screen, and its shell runs. */
   async waitRunning(n: number): Promise<void> {
     const started = Date.now();
-    while ((await this.tab(n).getAttribute('aria-selected')) !== 'true' || (await this.panel().getAttribute('data-status')) !== 'running') {
+    while (!(await this.pane(n).isVisible()) || (await this.view(n).getAttribute('data-status')) !== 'running') {
       if (Date.now() - started > 30_000) throw new Error(`terminal ${n} is not running`);
       await sleep(100);
     }
+    this.shown = n;
   }
 
   async select(n: number): Promise<void> {
@@ -196,18 +230,26 @@ class HoplinePage {
     await this.focus();
   }
 
+  /** A new terminal on the same circuit, from the shown one: Ctrl+Shift+T opens it in a new tab. */
   async newTerminal(n: number): Promise<void> {
-    await this.terminals().getByRole('button', { name: 'New terminal' }).click();
+    await this.focus();
+    await this.page.keyboard.press('Control+Shift+T');
+    const started = Date.now();
+    while ((await this.panes().count()) < n) {
+      if (Date.now() - started > 10_000) throw new Error(`Ctrl+Shift+T opened no terminal ${n}`);
+      await sleep(100);
+    }
+    await this.learnKeys();
     await this.waitRunning(n);
     await this.focus();
   }
 
   async renderer(): Promise<string | null> {
-    return this.panel().getAttribute('data-renderer');
+    return this.view().getAttribute('data-renderer');
   }
 
   async rect(): Promise<Rect> {
-    const box = await this.panel().locator('.terminal-xterm').boundingBox();
+    const box = await this.view().locator('.terminal-xterm').boundingBox();
     if (!box) throw new Error('the terminal has no box');
     return { x: box.x, y: box.y, width: box.width, height: box.height };
   }
@@ -286,10 +328,7 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
 
     await page.goto(web.url);
     await page.getByTestId('connection-state').and(page.locator('[data-state="open"]')).waitFor();
-    const profile = page.getByRole('complementary', { name: 'Saved circuits' }).getByRole('listitem', { name: /bench 3 hops/ });
-    await profile.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByTestId('circuit-state').and(page.locator('[data-state="open"]')).waitFor({ timeout: 30_000 });
-    await ui.waitRunning(1);
+    await ui.connectProfile('bench 3 hops');
     for (let i = 0; (await ui.renderer()) !== 'dom'; i++) {
       if (i > 100) throw new Error(`terminal renderer is ${await ui.renderer()}, not the DOM renderer the probe reads`);
       await sleep(100);

@@ -1,19 +1,25 @@
 /**
- * Terminals end to end, in Debian's Chromium through web mode against the lab: three lab hosts
- * imported from pasted ssh_config text (user `bench`, key only, host keys known), put in a
- * circuit by keyboard and connected; the first terminal opens by itself; a second one beside it;
- * echo round trips; `stty size` follows the page's size; a 64 MiB `cat` while the page keeps
+ * Terminals end to end, in Debian's Chromium through web mode against the lab, on the workspace:
+ * three lab hosts imported from pasted ssh_config text (the Import dialog; user `bench`, key only,
+ * host keys known), put in a circuit by keyboard in the builder panel and connected; the first
+ * terminal opens by itself in a dock tab; a second tab on the same circuit (Ctrl+Shift+T); echo
+ * round trips; separate screens; a second window finds both tabs after it loads; `stty size`
+ * follows the page's size and font zoom; find; links; a 64 MiB `cat` while the page keeps
  * answering clicks; `yes` stopped by Ctrl-C; query sequences that would "type" get no reply; a
  * paste carrying ESC[201~ reaches the shell as text; a lost hop shows its banner and Reconnect
- * brings a shell back in the same tab.
+ * brings a shell back in the same tab; `exit 3` shows; closing the tabs releases the circuit.
+ *
+ * Tabs are dockview tabs labelled with the target's name ("target 1", "target 2" when two
+ * collide); each tab's pane is `[data-testid="terminal-pane"][data-pane=<key>]`, its terminal
+ * the `role="region"` view inside it, and every helper below reads one pane by its key.
  *
  * The terminal's screen is read from xterm's DOM renderer rows (`.xterm-rows > div`). Debian's
  * headless Chromium still has WebGL2 with --disable-gpu (software GL), so the main browser runs
  * with --disable-3d-apis as well: the WebGL addon cannot start, the view falls back to the DOM
  * renderer (asserted: data-renderer="dom"), and the rows are readable. A second browser with
- * WebGL then shows the same terminal (found again through list() after its page loads) with the
- * WebGL renderer, and what is typed there is read back from the first one. Select-all + copy
- * would need clipboard permissions and would disturb the selection; a window-level test hook
+ * WebGL then shows the same terminal (its tabs restored from the saved layout and found again
+ * through list() after its page loads, no click needed) with the WebGL renderer, and what is
+ * typed there is read back from the first one. Select-all + copy would need clipboard permissions and would disturb the selection; a window-level test hook
  * would have to ship in the production build the test runs. The rows are only the visible
  * screen, so every check reads right after the command, and markers are computed by the shell
  * (`$((40+2))`) so the echoed command line never matches them.
@@ -49,6 +55,8 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  /** The panes' keys: terminal 1 (opened by Connect) and terminal 2 (Ctrl+Shift+T). */
+  const keys: string[] = [];
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(tmpdir(), 'hl-e2e-term-home-'));
@@ -67,23 +75,29 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
     for (const dir of [home, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const terminals = () => page.getByRole('region', { name: 'Terminals' });
-  const tab = (n: number) => terminals().getByRole('tab', { name: `Terminal ${n}`, exact: true });
-  /** The visible panel (hidden ones are not in the accessibility tree). */
-  const panel = () => terminals().getByRole('tabpanel');
+  const terminalPanes = (p: Page = page) => p.getByTestId('terminal-pane');
+  /** Terminal n's pane (1-based, in the order opened). */
+  const pane = (n: number, p: Page = page) => p.locator(`[data-testid="terminal-pane"][data-pane="${keys[n - 1]}"]`);
+  /** Terminal n's view: the terminal region with data-status, data-renderer, data-session. */
+  const view = (n: number, p: Page = page) => pane(n, p).getByRole('region', { name: /^Terminal on / });
+  /** A dock tab by its label ("target 1"). */
+  const tabNamed = (label: string, p: Page = page) => p.locator('[data-testid^="workspace-tab-"]').filter({ has: p.locator('.hl-tab-title', { hasText: new RegExp(`^${label}$`) }) });
+  const tab = (n: number) => page.getByTestId(`workspace-tab-${keys[n - 1]}`);
+  /** The terminal that is on screen: the dock shows one tab of its one group. */
+  let shown = 1;
 
-  /** The screen of the visible terminal, one string per row. */
-  async function screen(): Promise<string> {
-    const rows = await panel().locator('.xterm-rows > div').allTextContents();
+  /** The screen of terminal n (default: the one shown), one string per row. */
+  async function screen(n = shown): Promise<string> {
+    const rows = await pane(n).locator('.xterm-rows > div').allTextContents();
     return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
   }
 
-  async function waitForScreen(pattern: RegExp, timeout = 15_000): Promise<string> {
+  async function waitForScreen(pattern: RegExp, timeout = 15_000, n = shown): Promise<string> {
     let last = '';
     await expect
       .poll(
         async () => {
-          last = await screen();
+          last = await screen(n);
           return pattern.test(last);
         },
         { timeout, interval: 100, message: `screen never matched ${pattern}` },
@@ -98,8 +112,13 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
     await page.keyboard.press('Enter');
   }
 
-  async function focusTerminal(): Promise<void> {
-    await panel().locator('.xterm-screen').click();
+  async function focusTerminal(n = shown): Promise<void> {
+    await pane(n).locator('.xterm-screen').click();
+  }
+
+  /** The pane holding the keyboard focus, if the focus is in a terminal. */
+  async function focusedPaneKey(): Promise<string | null> {
+    return page.evaluate(() => (document.activeElement?.classList.contains('xterm-helper-textarea') ? (document.activeElement.closest('[data-pane]')?.getAttribute('data-pane') ?? null) : null));
   }
 
   let marker = 100;
@@ -113,73 +132,104 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
   }
 
   async function dispatchPaste(text: string): Promise<void> {
-    await page.evaluate((pasted) => {
-      const textarea = document.querySelector('.terminal-panel:not(.terminal-hidden) .xterm-helper-textarea');
-      if (!textarea) throw new Error('no terminal textarea');
-      const data = new DataTransfer();
-      data.setData('text/plain', pasted);
-      textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
+    await page.evaluate(
+      ([key, pasted]) => {
+        const textarea = document.querySelector(`[data-pane="${key}"] .xterm-helper-textarea`);
+        if (!textarea) throw new Error('no terminal textarea');
+        const data = new DataTransfer();
+        data.setData('text/plain', pasted!);
+        textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      },
+      [keys[shown - 1], text],
+    );
   }
 
+  /** Terminal n is the tab shown, and its shell runs. */
   async function expectRunning(n: number): Promise<void> {
-    await expect.poll(() => tab(n).getAttribute('aria-selected')).toBe('true');
-    await expect.poll(() => panel().getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
+    await expect.poll(() => pane(n).isVisible()).toBe(true);
+    await expect.poll(() => view(n).getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
+    await expect.poll(() => tab(n).getAttribute('data-state')).toBe('running');
+    shown = n;
+  }
+
+  /** Shows terminal n by a click on its tab. */
+  async function select(n: number): Promise<void> {
+    await tab(n).click();
+    await expect.poll(() => pane(n).isVisible()).toBe(true);
+    shown = n;
   }
 
   it('connects a three-hop circuit from imported hosts; the first terminal opens by itself and echoes', async () => {
     await page.goto(web.url);
     await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
-    const library = page.getByRole('complementary', { name: 'Hosts library' });
-    await library.getByRole('button', { name: 'Import ssh_config' }).click();
+    const library = page.getByRole('navigation', { name: 'Library' });
+    await library.getByRole('button', { name: 'Import ssh_config' }).first().click();
+    const importDialog = page.getByRole('dialog', { name: 'Import ssh_config' });
     const block = (name: string) => [`Host ${name}`, `  HostName ${addr(name)}`, '  User bench', `  IdentityFile ${status.clientKey}`];
-    await page.getByLabel('Or paste ssh_config text').fill([...block('bastion-mfa'), ...block('bastion-key'), ...block('target'), ''].join('\n'));
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await expect.poll(() => page.getByRole('status', { name: 'Import report' }).getByRole('list', { name: 'Imported hosts' }).locator('li').count()).toBe(3);
-    await page.getByRole('button', { name: 'Close import' }).click();
+    await importDialog.getByLabel('Or paste ssh_config text').fill([...block('bastion-mfa'), ...block('bastion-key'), ...block('target'), ''].join('\n'));
+    await importDialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => importDialog.getByRole('status', { name: 'Import report' }).getByRole('list', { name: 'Imported hosts' }).locator('li').count()).toBe(3);
+    await importDialog.getByRole('button', { name: 'Close import' }).click();
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
 
-    // Enter on a library host appends it to the circuit: in order, hop 1 to the target.
-    const hosts = library.getByRole('list', { name: 'Hosts' });
-    const hops = page.getByRole('region', { name: 'Circuit' }).getByRole('list', { name: 'Circuit hops' });
+    // The builder panel, and the next-hop select by keyboard: in order, hop 1 to the target.
+    await page.getByRole('banner').getByRole('button', { name: 'New circuit' }).click();
+    const builder = page.getByRole('region', { name: 'Circuit', exact: true });
+    const hops = builder.getByRole('list', { name: 'Circuit hops' });
+    const pick = builder.getByLabel('Add a saved host as the next hop');
     for (const [i, name] of ['bastion-mfa', 'bastion-key', 'target'].entries()) {
-      await hosts.getByRole('listitem', { name, exact: true }).focus();
+      await pick.focus();
+      await pick.selectOption((await pick.locator('option', { hasText: new RegExp(`^${name} `) }).getAttribute('value'))!);
+      await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
       await expect.poll(() => hops.getByRole('listitem').count()).toBe(i + 1);
     }
-    await page.getByRole('region', { name: 'Circuit' }).getByRole('button', { name: 'Connect', exact: true }).click();
-    await expect.poll(() => page.getByTestId('circuit-state').getAttribute('data-state'), { timeout: 30_000 }).toBe('open');
+    await builder.getByRole('button', { name: 'Connect', exact: true }).click();
 
-    // Connect from this window opens the first terminal without asking.
+    // Connect from this window opens the first terminal without asking, in a tab of its own.
+    await expect.poll(() => terminalPanes().count(), { timeout: 10_000 }).toBe(1);
+    keys.push((await terminalPanes().first().getAttribute('data-pane'))!);
+    await expect.poll(() => pane(1).getAttribute('class'), { timeout: 30_000 }).toMatch(/pane-running/);
     await expectRunning(1);
-    await expect.poll(() => panel().getAttribute('data-renderer'), { timeout: 10_000 }).toBe('dom');
-    await focusTerminal();
+    expect(await tab(1).locator('.hl-tab-title').textContent()).toBe('target');
+    await expect.poll(() => view(1).getAttribute('data-renderer'), { timeout: 10_000 }).toBe('dom');
+    await expect.poll(focusedPaneKey).toBe(keys[0]);
     await run('echo "hl-$((40+2)):$TERM:$(whoami)@$(hostname)"');
     await waitForScreen(/hl-42:xterm-256color:bench@hl-target/);
   });
 
-  it('opens a second terminal beside the first: separate shells, separate screens', async () => {
-    await terminals().getByRole('button', { name: 'New terminal' }).click();
+  it('opens a second terminal on the same circuit in a new tab: separate shells, separate screens', async () => {
+    // Ctrl+Shift+T from the terminal: a new tab on the same circuit, which takes the focus.
+    await page.keyboard.press('Control+Shift+T');
+    await expect.poll(() => terminalPanes().count()).toBe(2);
+    const second = (await terminalPanes().evaluateAll((els) => els.map((e) => e.getAttribute('data-pane')))).find((k) => k !== keys[0]);
+    keys.push(second!);
     await expectRunning(2);
-    await focusTerminal();
+    await expect.poll(focusedPaneKey).toBe(keys[1]);
     await run('echo "two-$((1+1))"');
     await waitForScreen(/two-2/);
     expect(await screen()).not.toMatch(/hl-42/);
-    await expect.poll(() => terminals().getByRole('tab').count()).toBe(2);
-    expect(await terminals().getByRole('button', { name: 'Close terminal 1' }).count()).toBe(1);
-    expect(await terminals().getByRole('button', { name: 'Close terminal 2' }).count()).toBe(1);
+    // Two tabs on one target: told apart by number.
+    await expect.poll(() => tabNamed('target 1').getAttribute('data-testid')).toBe(`workspace-tab-${keys[0]}`);
+    expect(await tabNamed('target 2').getAttribute('data-testid')).toBe(`workspace-tab-${keys[1]}`);
+    // One circuit under both.
+    expect(await page.getByTestId('status-circuits').textContent()).toMatch(/1 circuit open · 2 terminals/);
     await page.screenshot({ path: path.join(SHOTS, 'terminal-two-tabs.png') });
 
-    await tab(1).click();
+    await select(1);
     await expectRunning(1);
     expect(await screen()).toMatch(/hl-42/);
     expect(await screen()).not.toMatch(/two-2/);
-    await tab(2).click();
+    expect(await pane(2).isVisible()).toBe(false);
+    await select(2);
     await expectRunning(2);
   });
 
   it('a second window finds the terminals after it loads and draws them with WebGL; input there shows here', async () => {
-    const rowsOnScreen = () => panel().locator('.xterm-rows > div').count();
+    const rowsOnScreen = () => pane(2).locator('.xterm-rows > div').count();
     const ownRows = await rowsOnScreen();
+    // The layout is saved a moment after it last changed.
+    await page.waitForTimeout(1000);
     const gpu = await launchChromium();
     try {
       // Smaller than this page: the window the user types in sizes the PTY.
@@ -189,23 +239,26 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
       other.on('pageerror', (e) => otherProblems.push(e.message));
       await other.goto(web.url);
       await expect.poll(() => other.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
-      await other.getByRole('button', { name: /^Show circuit / }).click();
-      const otherTerminals = other.getByRole('region', { name: 'Terminals' });
-      await expect.poll(() => otherTerminals.getByRole('tab').count()).toBe(2);
-      await otherTerminals.getByRole('tab', { name: 'Terminal 2', exact: true }).click();
-      const otherPanel = otherTerminals.getByRole('tabpanel');
-      await expect.poll(() => otherPanel.getAttribute('data-status')).toBe('running');
-      await expect.poll(() => otherPanel.getAttribute('data-renderer'), { timeout: 10_000 }).toBe('webgl');
-      await otherPanel.locator('.xterm-screen').click();
+      // Both tabs are there with nothing clicked: the saved layout, its terminals found again.
+      await expect.poll(() => terminalPanes(other).count(), { timeout: 15_000 }).toBe(2);
+      await expect.poll(() => tabNamed('target 2', other).count()).toBe(1);
+      expect(await tabNamed('target 1', other).count()).toBe(1);
+      await tabNamed('target 2', other).click();
+      const otherPane = terminalPanes(other).filter({ visible: true });
+      await expect.poll(() => otherPane.count()).toBe(1);
+      const otherView = otherPane.getByRole('region', { name: /^Terminal on / });
+      await expect.poll(() => otherView.getAttribute('data-status')).toBe('running');
+      await expect.poll(() => otherView.getAttribute('data-renderer'), { timeout: 10_000 }).toBe('webgl');
+      await otherView.locator('.xterm-screen').click();
       await other.keyboard.type('echo "gl-$((2+2))"');
       await other.keyboard.press('Enter');
       // This page shows the same terminal 2, at the size the other window gave the PTY, and says so.
       await waitForScreen(/gl-4/);
-      await expect.poll(() => panel().getByText(/by another window/).count()).toBe(1);
+      await expect.poll(() => view(2).getByText(/Sized \d+×\d+ by another window/).count()).toBe(1);
       expect(await rowsOnScreen()).toBeLessThan(ownRows);
       // Turning back to this page takes the PTY back.
       await focusTerminal();
-      await expect.poll(() => panel().getByText(/by another window/).count()).toBe(0);
+      await expect.poll(() => view(2).getByText(/by another window/).count()).toBe(0);
       // (The note's line is given back to the terminal a debounced refit later.)
       await expect.poll(rowsOnScreen).toBe(ownRows);
       await other.screenshot({ path: path.join(SHOTS, 'terminal-webgl.png') });
@@ -217,7 +270,7 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('the PTY follows the page: resizing the viewport changes `stty size` on the target; so does font zoom', async () => {
-    const rowsOnScreen = () => panel().locator('.xterm-rows > div').count();
+    const rowsOnScreen = () => pane(shown).locator('.xterm-rows > div').count();
     await focusTerminal();
     const [rows, cols] = await sttySize();
     expect(await rowsOnScreen()).toBe(rows);
@@ -260,10 +313,10 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
     await run('clear; for i in 1 2 3; do echo "needle-$((i*11))"; done');
     await waitForScreen(/needle-33/);
     await page.keyboard.press('Control+Shift+F');
-    const box = terminals().getByRole('searchbox', { name: 'Find in terminal' });
+    const box = view(shown).getByRole('searchbox', { name: 'Find in terminal' });
     await box.fill('needle-');
     await box.press('Enter');
-    await expect.poll(() => panel().getByRole('status').last().textContent()).toMatch(/of [34]$/);
+    await expect.poll(() => view(shown).locator('.terminal-search-results').textContent()).toMatch(/of [34]$/);
     await box.press('Escape');
     await expect.poll(() => box.count()).toBe(0);
   });
@@ -273,7 +326,7 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
     await run(`clear; printf 'docs: https://example.com/hl-%s?q=1\\n' $((6*7))`);
     await waitForScreen(/^docs: https:\/\/example\.com\/hl-42\?q=1$/m);
     // The middle of the URL on screen, measured with a DOM range over the row's text.
-    const point = await panel().evaluate((el) => {
+    const point = await view(shown).evaluate((el) => {
       for (const row of el.querySelectorAll('.xterm-rows > div')) {
         const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -429,37 +482,50 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('a lost hop ends the terminals with a banner naming it; Reconnect brings a shell back in the same tab', { timeout: 90_000 }, async () => {
+    expect(shown).toBe(2);
     await labKillSshd('bastion-key');
     try {
-      const banner = panel().getByRole('alert');
+      const banner = view(2).getByRole('alert');
       await expect.poll(() => banner.textContent(), { timeout: 20_000 }).toMatch(/Connection lost at hop 2 \(bastion-key\)/);
-      expect(await panel().getByTestId('terminal-end-code').textContent()).toBe('HOP_LOST');
-      expect(await tab(2).getAttribute('aria-describedby')).toBeTruthy();
+      expect(await view(2).getByTestId('terminal-end-code').textContent()).toBe('HOP_LOST');
+      // The tab and the pane say so too.
+      await expect.poll(() => tab(2).getAttribute('data-state')).toBe('lost');
+      expect(await tab(2).textContent()).toContain('connection lost');
+      expect(await pane(2).getAttribute('class')).toMatch(/pane-lost/);
       await page.screenshot({ path: path.join(SHOTS, 'terminal-connection-lost.png') });
     } finally {
       await labRestartSshd('bastion-key');
     }
-    await panel().getByRole('button', { name: 'Reconnect' }).click();
+    await view(2).getByRole('button', { name: 'Reconnect' }).click();
     await expectRunning(2);
-    await expect.poll(() => panel().getAttribute('data-session')).toBe('2');
+    await expect.poll(() => view(2).getAttribute('data-session')).toBe('2');
+    // The same tab: still two terminal tabs, under the same keys.
+    expect(await terminalPanes().count()).toBe(2);
     await focusTerminal();
     await run('echo "back-$((9+9))"');
     await waitForScreen(/back-18/);
     // Tab 1 came along to the new circuit, still showing why its shell ended.
-    await tab(1).click();
-    await expect.poll(() => panel().getAttribute('data-status')).toBe('ended');
-    await panel().getByRole('button', { name: 'Reconnect' }).click();
+    await select(1);
+    await expect.poll(() => view(1).getAttribute('data-status')).toBe('ended');
+    await view(1).getByRole('button', { name: 'Reconnect' }).click();
     await expectRunning(1);
   });
 
   it('`exit 3` shows in the tab; closing the last tab releases the circuit; no page errors besides the CSP ones below', async () => {
-    await focusTerminal();
+    await focusTerminal(1);
     await run('exit 3');
-    await expect.poll(() => terminals().getByTestId('terminal-tab-status-1').textContent()).toBe('exited 3');
-    await terminals().getByRole('button', { name: 'Close terminal 1' }).click();
-    await expect.poll(() => terminals().getByRole('tab').count()).toBe(1);
-    await terminals().getByRole('button', { name: 'Close terminal 2' }).click();
-    await expect.poll(() => page.getByTestId('circuit-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('closed');
+    await expect.poll(() => tab(1).getAttribute('data-state')).toBe('exited');
+    expect(await tab(1).textContent()).toContain('ended');
+    await expect.poll(() => view(1).getByRole('status').filter({ hasText: 'The shell exited with status 3.' }).count()).toBe(1);
+    // A middle click closes a tab; Ctrl+Shift+W closes the one with the focus.
+    await tab(1).click({ button: 'middle' });
+    await expect.poll(() => terminalPanes().count()).toBe(1);
+    await expect.poll(() => page.getByTestId('status-circuits').textContent()).toMatch(/1 circuit open · 1 terminal\b/);
+    await expectRunning(2);
+    await focusTerminal(2);
+    await page.keyboard.press('Control+Shift+W');
+    await expect.poll(() => terminalPanes().count()).toBe(0);
+    await expect.poll(() => page.getByTestId('status-circuits').textContent(), { timeout: 15_000 }).toMatch(/0 circuits open · 0 terminals/);
     expect(statSync(path.join(SHOTS, 'terminal-two-tabs.png')).size).toBeGreaterThan(5000);
     expect(problems.filter((p) => !CSP_STYLE.test(p))).toEqual([]);
   });
@@ -468,4 +534,3 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
     expect(problems.filter((p) => CSP_STYLE.test(p)).length, 'CSP violations for inline styles').toBe(0);
   });
 });
-

@@ -269,6 +269,18 @@ describe.runIf(runs)('the workspace in Chromium', { timeout: 120_000 }, () => {
     await expectAccessible(page, 'builder');
     await screenshots(page, 'builder', SIZES[1]);
 
+    // Drag a tab to the right edge of its pane: a split of its own (the mouse, as a user drags).
+    const groups = await page.locator('.dv-groupview').count();
+    const tab = (await page.locator('.dv-tab', { hasText: 'Settings' }).boundingBox())!;
+    const pane = (await page.locator('.dv-groupview', { has: page.locator('.dv-tab', { hasText: 'Settings' }) }).boundingBox())!;
+    await page.mouse.move(tab.x + tab.width / 2, tab.y + tab.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(tab.x + tab.width / 2 + 30, tab.y + 40, { steps: 5 });
+    await page.mouse.move(pane.x + pane.width - 30, pane.y + pane.height / 2, { steps: 10 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('.dv-groupview').count()).toBe(groups + 1);
+    await expectInViewport(page.getByRole('heading', { name: 'Settings', exact: true }));
+
     await page.getByRole('navigation', { name: 'Library' }).getByRole('button', { name: 'Add host' }).click();
     await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
     await expectAccessible(page, 'host dialog');

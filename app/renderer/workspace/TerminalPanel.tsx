@@ -71,7 +71,7 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
   const hopNames = circuit?.hopNames ?? [];
   const target = hopNames[hopNames.length - 1] ?? 'the target';
   const route = hopNames.map((n) => toPlainText(n, 120));
-  const coming = circuit?.state === 'opening' || (circuit?.state === 'failed' && tab.status.kind !== 'running');
+  const coming = circuit?.state === 'opening' || (circuit?.state === 'failed' && !('terminalId' in tab.status && tab.status.terminalId !== null));
 
   const status = circuit && (
     <CircuitStatus

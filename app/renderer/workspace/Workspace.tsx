@@ -10,7 +10,9 @@ import { useEffect, useRef, type FunctionComponent } from 'react';
 import type { IDockviewPanelProps, IWatermarkPanelProps } from 'dockview-react';
 import type { PanelRef, WorkspaceLayout } from '../../shared/model/settings';
 import { onConnectionState, rpc } from '../rpc';
+import { toPlainText } from '../../shared/model/plainText';
 import { findTab } from '../stores/terminalsLogic';
+import { useBuilderStore } from '../stores/useBuilderStore';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
@@ -130,6 +132,10 @@ export function Workspace({ terminal, builder, settings, empty }: WorkspaceProps
         });
         if (placement) useWorkspaceStore.setState((s) => ({ placements: Object.fromEntries(Object.entries(s.placements).filter(([k]) => k !== tab.key)) }));
       }
+      const editing = useBuilderStore.getState().profile;
+      const builderTitle = editing ? `Edit ${toPlainText(editing.name, 80)}` : 'New circuit';
+      const builderPanel = dock.getPanel(BUILDER_PANEL);
+      if (builderPanel && builderPanel.title !== builderTitle) builderPanel.api.setTitle(builderTitle);
       for (const panel of [...dock.panels]) {
         if (panel.id === BUILDER_PANEL || panel.id === SETTINGS_PANEL || keys.has(panel.id)) continue;
         removing.add(panel.id);
@@ -175,6 +181,7 @@ export function Workspace({ terminal, builder, settings, empty }: WorkspaceProps
         }),
         useCircuitsStore.subscribe((s, prev) => s.circuits !== prev.circuits && sync()),
         useProfilesStore.subscribe((s, prev) => s.profiles !== prev.profiles && sync()),
+        useBuilderStore.subscribe((s, prev) => s.profile !== prev.profile && sync()),
       ];
       subs.push({ dispose: () => unsubs.forEach((u) => u()) });
     };

@@ -1,6 +1,6 @@
 import type { IDockviewPanelHeaderProps } from 'dockview-react';
 import { CircleAlert, CircleSlash, LoaderCircle, Route, Settings, SquareTerminal, X } from 'lucide-react';
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
@@ -38,19 +38,24 @@ function useTabLabel(key: string): TabLabel | undefined {
  */
 export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
   const label = useTabLabel(api.id);
+  const [panelTitle, setPanelTitle] = useState(api.title);
+  useEffect(() => {
+    const sub = api.onDidTitleChange((event) => setPanelTitle(event.title));
+    return () => sub.dispose();
+  }, [api]);
   let icon: ReactNode;
   let title: string;
   let description = '';
   if (api.id === BUILDER_PANEL) {
     icon = <Route size={14} aria-hidden className="tab-icon" />;
-    title = api.title ?? 'Circuit';
+    title = panelTitle ?? 'New circuit';
   } else if (api.id === SETTINGS_PANEL) {
     icon = <Settings size={14} aria-hidden className="tab-icon" />;
     title = 'Settings';
   } else {
     const state = label?.state ?? 'connecting';
     icon = <StateIcon state={state} />;
-    title = label?.title ?? api.title ?? 'Terminal';
+    title = label?.title ?? panelTitle ?? 'Terminal';
     description = STATE_TEXT[state];
   }
   return (

@@ -311,12 +311,18 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
 
   // Focus when asked (a new tab, a click on its tab), as soon as it is on screen. The dock may
   // still be revealing the panel (its container hidden for a frame or two), where focus() does
-  // nothing: try again on the next frames until the focus is really here.
+  // nothing: try again on the next frames until the focus is really here. A dialog that holds the
+  // focus (a host key, an MFA code) keeps it: the terminal waits until the dialog is gone.
   useEffect(() => {
     if (focusNonce === null || !visible || focusedNonce.current === focusNonce) return;
     let tries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let frame = 0;
     const attempt = (): void => {
+      if (document.activeElement?.closest('[aria-modal="true"], [role="dialog"], [role="alertdialog"]')) {
+        timer = setTimeout(attempt, 100);
+        return;
+      }
       hostRef.current?.term.focus();
       if (containerRef.current?.contains(document.activeElement) || ++tries >= 20) {
         focusedNonce.current = focusNonce;
@@ -325,7 +331,10 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       frame = requestAnimationFrame(attempt);
     };
     attempt();
-    return () => cancelAnimationFrame(frame);
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
   }, [focusNonce, visible]);
 
   // The tab strip's Find button: open the box (or take the focus back to it).
