@@ -42,9 +42,15 @@ export const useAppStore = create<AppState>((set) => ({
   },
 }));
 
-// Fed by contract events, never by components talking to a transport.
-rpc.app.onDidPong((pong) => useAppStore.setState((s) => ({ pongs: [pong, ...s.pongs].slice(0, 5) })));
-onConnectionState((connection) => {
-  useAppStore.setState({ connection });
-  if (connection === 'open') void useAppStore.getState().loadInfo();
-});
+/** Feeds the store from contract events, never from components talking to a transport (startStores). */
+export function startAppStore(): () => void {
+  const subs = [rpc.app.onDidPong((pong) => useAppStore.setState((s) => ({ pongs: [pong, ...s.pongs].slice(0, 5) })))];
+  const stopLink = onConnectionState((connection) => {
+    useAppStore.setState({ connection });
+    if (connection === 'open') void useAppStore.getState().loadInfo();
+  });
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopLink();
+  };
+}

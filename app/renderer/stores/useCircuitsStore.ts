@@ -117,11 +117,20 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
   },
 }));
 
-rpc.circuits.onDidChange(noteChange);
-rpc.circuits.onDidFail(({ circuitId, error }) => noteFailure(circuitId, error));
-rpc.circuits.onDidChangeHopState((event) =>
-  useCircuitsStore.setState((s) => ({ hops: { ...s.hops, [event.circuitId]: applyHopState(s.hops[event.circuitId], event) } })),
-);
-onConnectionState((connection) => {
-  if (connection === 'open') void useCircuitsStore.getState().load();
-});
+/** Feeds the store from the circuits contract's events, and lists circuits when the link opens (startStores). */
+export function startCircuitsStore(): () => void {
+  const subs = [
+    rpc.circuits.onDidChange(noteChange),
+    rpc.circuits.onDidFail(({ circuitId, error }) => noteFailure(circuitId, error)),
+    rpc.circuits.onDidChangeHopState((event) =>
+      useCircuitsStore.setState((s) => ({ hops: { ...s.hops, [event.circuitId]: applyHopState(s.hops[event.circuitId], event) } })),
+    ),
+  ];
+  const stopLink = onConnectionState((connection) => {
+    if (connection === 'open') void useCircuitsStore.getState().load();
+  });
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopLink();
+  };
+}

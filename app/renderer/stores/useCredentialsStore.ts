@@ -42,8 +42,17 @@ export const useCredentialsStore = create<CredentialsState>((set, get) => ({
   },
 }));
 
-rpc.credentials.onDidChangeStatus((status) => useCredentialsStore.setState({ status }));
-rpc.credentials.onDidChangeKinds(({ hostId, kinds }) => useCredentialsStore.setState((s) => ({ kinds: { ...s.kinds, [hostId]: kinds } })));
-onConnectionState((connection) => {
-  if (connection === 'open') void useCredentialsStore.getState().load();
-});
+/** Feeds the store from the credentials contract's events, and loads it when the link opens (startStores). */
+export function startCredentialsStore(): () => void {
+  const subs = [
+    rpc.credentials.onDidChangeStatus((status) => useCredentialsStore.setState({ status })),
+    rpc.credentials.onDidChangeKinds(({ hostId, kinds }) => useCredentialsStore.setState((s) => ({ kinds: { ...s.kinds, [hostId]: kinds } }))),
+  ];
+  const stopLink = onConnectionState((connection) => {
+    if (connection === 'open') void useCredentialsStore.getState().load();
+  });
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopLink();
+  };
+}

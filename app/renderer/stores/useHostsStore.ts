@@ -47,8 +47,14 @@ export const useHostsStore = create<HostsState>((set) => ({
   },
 }));
 
-// Fed by contract events, never by components talking to a transport.
-rpc.hosts.onDidChange((hosts) => useHostsStore.setState({ hosts, loaded: true }));
-onConnectionState((connection) => {
-  if (connection === 'open') void useHostsStore.getState().load();
-});
+/** Feeds the store from contract events, never from components talking to a transport (startStores). */
+export function startHostsStore(): () => void {
+  const subs = [rpc.hosts.onDidChange((hosts) => useHostsStore.setState({ hosts, loaded: true }))];
+  const stopLink = onConnectionState((connection) => {
+    if (connection === 'open') void useHostsStore.getState().load();
+  });
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopLink();
+  };
+}

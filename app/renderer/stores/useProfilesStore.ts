@@ -45,7 +45,14 @@ export const useProfilesStore = create<ProfilesState>((set) => ({
   },
 }));
 
-rpc.profiles.onDidChange((profiles) => useProfilesStore.setState({ profiles, loaded: true }));
-onConnectionState((connection) => {
-  if (connection === 'open') void useProfilesStore.getState().load();
-});
+/** Feeds the store from contract events, and loads it when the link opens (startStores). */
+export function startProfilesStore(): () => void {
+  const subs = [rpc.profiles.onDidChange((profiles) => useProfilesStore.setState({ profiles, loaded: true }))];
+  const stopLink = onConnectionState((connection) => {
+    if (connection === 'open') void useProfilesStore.getState().load();
+  });
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopLink();
+  };
+}

@@ -56,9 +56,18 @@ export const usePromptsStore = create<PromptsState>((set, get) => ({
   cancel: (promptId) => reply(promptId, () => rpc.prompts.cancel(promptId)),
 }));
 
-rpc.prompts.onDidRequest((request) => usePromptsStore.setState((s) => ({ requests: addRequest(s.requests, request) })));
-rpc.prompts.onDidSettle(({ promptId }) => settle(promptId));
-// A window that opens or reconnects late picks up questions asked meanwhile.
-onConnectionState((connection) => {
-  if (connection === 'open') void usePromptsStore.getState().loadOutstanding();
-});
+/** Feeds the store from the prompts contract's events (startStores). */
+export function startPromptsStore(): () => void {
+  const subs = [
+    rpc.prompts.onDidRequest((request) => usePromptsStore.setState((s) => ({ requests: addRequest(s.requests, request) }))),
+    rpc.prompts.onDidSettle(({ promptId }) => settle(promptId)),
+  ];
+  // A window that opens or reconnects late picks up questions asked meanwhile.
+  const stopLink = onConnectionState((connection) => {
+    if (connection === 'open') void usePromptsStore.getState().loadOutstanding();
+  });
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopLink();
+  };
+}

@@ -73,8 +73,14 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
   },
 }));
 
-// Fed by contract events (another window's change included), never by components talking to a transport.
-rpc.settings.onDidChange((saved) => useSettingsStore.setState((s) => ({ saved, settings: shown(saved, s.pending), loaded: true })));
-onConnectionState((connection) => {
-  if (connection === 'open') void useSettingsStore.getState().load();
-});
+/** Fed by contract events (another window's change included), never by components talking to a transport (startStores). */
+export function startSettingsStore(): () => void {
+  const subs = [rpc.settings.onDidChange((saved) => useSettingsStore.setState((s) => ({ saved, settings: shown(saved, s.pending), loaded: true })))];
+  const stopLink = onConnectionState((connection) => {
+    if (connection === 'open') void useSettingsStore.getState().load();
+  });
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopLink();
+  };
+}

@@ -38,6 +38,8 @@ import {
 import { useCircuitsStore } from './useCircuitsStore';
 
 interface TerminalsState extends TerminalsModel {
+  /** Internal bookkeeping (see Bookkeeping); never rendered. */
+  book: Bookkeeping;
   /**
    * The remote PTY's size per running terminal, as the main side last reported it (any window
    * may have set it): a view whose own size differs shows this size until the user turns to it.
@@ -88,16 +90,30 @@ export function openLink(url: string): Promise<void> {
   return openExternalLink(url);
 }
 
-/** Sizes the views reported, and the size each running terminal was last given. */
-const sizes = new Map<string, { cols: number; rows: number }>();
-const sentSizes = new Map<string, string>();
-/** Sizes this window sent whose onDidResize has not come back yet, oldest first. */
-const inFlight = new Map<string, string[]>();
-/** Exit/end events that arrived before the open call that made their terminal answered. */
-const early = new Map<string, (model: TerminalsModel) => TerminalsModel>();
-/** Circuits this window asked to open, and those whose first terminal it already opened. */
-const openedHere = new Set<string>();
-const autoOpened = new Set<string>();
+/**
+ * What the store tracks beside its state, for its own bookkeeping: not rendered, so kept out of
+ * React's way, but inside the store (not module-level), so one store is all there is to reset.
+ */
+interface Bookkeeping {
+  /** Sizes the views reported, and the size each running terminal was last given. */
+  sizes: Map<string, { cols: number; rows: number }>;
+  sentSizes: Map<string, string>;
+  /** Sizes this window sent whose onDidResize has not come back yet, oldest first. */
+  inFlight: Map<string, string[]>;
+  /** Exit/end events that arrived before the open call that made their terminal answered. */
+  early: Map<string, (model: TerminalsModel) => TerminalsModel>;
+  /** Circuits this window asked to open, and those whose first terminal it already opened. */
+  openedHere: Set<string>;
+  autoOpened: Set<string>;
+}
+
+function newBookkeeping(): Bookkeeping {
+  return { sizes: new Map(), sentSizes: new Map(), inFlight: new Map(), early: new Map(), openedHere: new Set(), autoOpened: new Set() };
+}
+
+function book(): Bookkeeping {
+  return useTerminalsStore.getState().book;
+}
 
 function model(): TerminalsModel {
   const { tabs, active } = useTerminalsStore.getState();
@@ -121,7 +137,7 @@ function circuitOf(circuitId: string): CircuitSummary | undefined {
 /** Starts the tab's shell if it waits and can: its circuit open, its size known. */
 function maybeStart(key: string): void {
   const tab = findTab(model(), key);
-  const size = sizes.get(key);
+  const size = book().sizes.get(key);
   if (!tab || tab.status.kind !== 'starting' || !size || circuitOf(tab.circuitId)?.state !== 'open') return;
   const { session, circuitId } = tab;
   apply((m) => setStatus(m, key, { kind: 'opening' }));
@@ -133,13 +149,13 @@ function maybeStart(key: string): void {
         void rpc.terminals.close(terminalId).catch(() => undefined);
         return;
       }
-      sentSizes.set(terminalId, `${size.cols}x${size.rows}`);
+      book().sentSizes.set(terminalId, `${size.cols}x${size.rows}`);
       apply((m) => applyOpened(m, key, session, terminalId, streamId));
-      const late = early.get(terminalId);
-      early.delete(terminalId);
+      const late = book().early.get(terminalId);
+      book().early.delete(terminalId);
       if (late) apply(late);
       // The size may have changed while the open was in flight.
-      const latest = sizes.get(key);
+      const latest = book().sizes.get(key);
       if (latest) sendSize(terminalId, latest.cols, latest.rows);
     },
     (error: unknown) => {
@@ -151,17 +167,18 @@ function maybeStart(key: string): void {
 
 function sendSize(terminalId: string, cols: number, rows: number, claim = false): void {
   const text = `${cols}x${rows}`;
-  if (!claim && sentSizes.get(terminalId) === text) return;
-  sentSizes.set(terminalId, text);
-  inFlight.set(terminalId, [...(inFlight.get(terminalId) ?? []), text]);
+  if (!claim && book().sentSizes.get(terminalId) === text) return;
+  book().sentSizes.set(terminalId, text);
+  book().inFlight.set(terminalId, [...(book().inFlight.get(terminalId) ?? []), text]);
   rpc.terminals.resize(terminalId, cols, rows).catch(() => {
     // It ended meanwhile: its end event says so.
-    sentSizes.delete(terminalId);
+    book().sentSizes.delete(terminalId);
   });
 }
 
 export const useTerminalsStore = create<TerminalsState>(() => ({
   ...EMPTY_MODEL,
+  book: newBookkeeping(),
   ptySizes: {},
   focus: null,
   search: null,
@@ -178,19 +195,19 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
     const tab = findTab(model(), key);
     if (!tab) return;
     apply((m) => removeTab(m, key));
-    sizes.delete(key);
+    book().sizes.delete(key);
     // The only tab of a circuit still connecting: closing it means "never mind", so the circuit
     // (and any question it is waiting on) ends too. Hops other circuits share stay up.
     const circuit = circuitOf(tab.circuitId);
     const connecting = circuit?.state === 'opening' || (!circuit && useCircuitsStore.getState().pending?.circuitId === tab.circuitId);
     if ((tab.status.kind === 'starting' || tab.status.kind === 'opening') && connecting && tabsOf(model(), tab.circuitId).length === 0) {
-      autoOpened.add(tab.circuitId);
+      book().autoOpened.add(tab.circuitId);
       await useCircuitsStore.getState().close(tab.circuitId);
       return;
     }
     // A tab closed while its shell opens is handled when the open answers (maybeStart).
     if (tab.status.kind === 'running') {
-      sentSizes.delete(tab.status.terminalId);
+      book().sentSizes.delete(tab.status.terminalId);
       await rpc.terminals.close(tab.status.terminalId).catch(() => undefined);
     }
   },
@@ -200,7 +217,7 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
   },
   reportSize(key, cols, rows, claim = false) {
     if (!(cols > 0 && rows > 0)) return;
-    sizes.set(key, { cols, rows });
+    book().sizes.set(key, { cols, rows });
     const tab = findTab(model(), key);
     if (tab?.status.kind === 'running') sendSize(tab.status.terminalId, cols, rows, claim);
     else maybeStart(key);
@@ -235,7 +252,7 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
     if (findTab(model(), key)) return;
     const circuitId = crypto.randomUUID();
     useCircuitsStore.getState().remember({ id: circuitId, hostIds: circuit.hostIds, profileId: circuit.profileId, hopNames: circuit.hopNames, state: 'closed', error: null });
-    autoOpened.add(circuitId);
+    book().autoOpened.add(circuitId);
     apply((m) =>
       addTab(m, circuitId, key, {
         kind: 'ended',
@@ -250,15 +267,15 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
 const EARLY_MEMORY = 100;
 
 function onEnded(terminalId: string, change: (m: TerminalsModel) => TerminalsModel): void {
-  sentSizes.delete(terminalId);
-  inFlight.delete(terminalId);
+  book().sentSizes.delete(terminalId);
+  book().inFlight.delete(terminalId);
   forgetPtySize(terminalId);
   if (tabOfTerminal(model(), terminalId)) {
     apply(change);
     return;
   }
-  early.set(terminalId, change);
-  if (early.size > EARLY_MEMORY) early.delete(early.keys().next().value!);
+  book().early.set(terminalId, change);
+  if (book().early.size > EARLY_MEMORY) book().early.delete(book().early.keys().next().value!);
 }
 
 function forgetPtySize(terminalId: string): void {
@@ -269,59 +286,67 @@ function forgetPtySize(terminalId: string): void {
   });
 }
 
-// Any window's resize: the PTY's size now. Events come in the order the main side applied the
-// resizes, so one of this window's own sizes coming back is recognised by the in-flight list; while
-// a newer own size is still on its way it is skipped (showing it would flicker the view back to an
-// old size). Another window's size is kept for the view, and this window's next fitted size goes
-// out even if it equals what it sent before.
-rpc.terminals.onDidResize(({ terminalId, cols, rows }) => {
-  if (!tabOfTerminal(model(), terminalId)) return;
-  const text = `${cols}x${rows}`;
-  const pending = inFlight.get(terminalId) ?? [];
-  const own = pending.indexOf(text);
-  if (own >= 0) {
-    const newer = pending.slice(own + 1);
-    if (newer.length > 0) {
-      inFlight.set(terminalId, newer);
-      return;
-    }
-    inFlight.delete(terminalId);
-  } else {
-    sentSizes.set(terminalId, text);
-  }
-  useTerminalsStore.setState((s) => ({ ptySizes: { ...s.ptySizes, [terminalId]: { cols, rows } } }));
-});
-
-// Contract events: every terminal ends with exactly one of them.
-rpc.terminals.onDidExit((event) => onEnded(event.terminalId, (m) => applyExit(m, event)));
-rpc.terminals.onDidEnd((event) => onEnded(event.terminalId, (m) => applyEnd(m, event)));
-
 const CLOSED: WireError = { code: ErrorCode.DISCONNECTED, message: 'The circuit was closed' };
 
-// The circuits store drives when shells start and which circuits get a first terminal.
-useCircuitsStore.subscribe((state, previous) => {
-  if (state.pending && state.pending !== previous.pending) {
-    const { circuitId } = state.pending;
-    openedHere.add(circuitId);
-    // Connect from this window means "give me a shell there", as `ssh -J` does: the tab appears
-    // at once and shows the hops coming up until its shell starts (a Reconnect's tabs are there already).
-    if (tabsOf(model(), circuitId).length === 0) {
-      autoOpened.add(circuitId);
-      useTerminalsStore.getState().openTab(circuitId);
+/**
+ * Feeds the store: the terminals contract's events, the circuits store (which drives when shells
+ * start and which circuits get a first terminal), and the list of terminals when the link opens.
+ * Called once by startStores().
+ */
+export function startTerminalsStore(): () => void {
+  const subs = [
+    // Any window's resize: the PTY's size now. Events come in the order the main side applied the
+    // resizes, so one of this window's own sizes coming back is recognised by the in-flight list;
+    // while a newer own size is still on its way it is skipped (showing it would flicker the view
+    // back to an old size). Another window's size is kept for the view, and this window's next
+    // fitted size goes out even if it equals what it sent before.
+    rpc.terminals.onDidResize(({ terminalId, cols, rows }) => {
+      if (!tabOfTerminal(model(), terminalId)) return;
+      const { inFlight, sentSizes } = book();
+      const text = `${cols}x${rows}`;
+      const pending = inFlight.get(terminalId) ?? [];
+      const own = pending.indexOf(text);
+      if (own >= 0) {
+        const newer = pending.slice(own + 1);
+        if (newer.length > 0) {
+          inFlight.set(terminalId, newer);
+          return;
+        }
+        inFlight.delete(terminalId);
+      } else {
+        sentSizes.set(terminalId, text);
+      }
+      useTerminalsStore.setState((s) => ({ ptySizes: { ...s.ptySizes, [terminalId]: { cols, rows } } }));
+    }),
+    // Contract events: every terminal ends with exactly one of them.
+    rpc.terminals.onDidExit((event) => onEnded(event.terminalId, (m) => applyExit(m, event))),
+    rpc.terminals.onDidEnd((event) => onEnded(event.terminalId, (m) => applyEnd(m, event))),
+  ];
+
+  // The circuits store drives when shells start and which circuits get a first terminal.
+  const stopCircuits = useCircuitsStore.subscribe((state, previous) => {
+    const { openedHere, autoOpened } = book();
+    if (state.pending && state.pending !== previous.pending) {
+      const { circuitId } = state.pending;
+      openedHere.add(circuitId);
+      // Connect from this window means "give me a shell there", as `ssh -J` does: the tab appears
+      // at once and shows the hops coming up until its shell starts (a Reconnect's tabs are there already).
+      if (tabsOf(model(), circuitId).length === 0) {
+        autoOpened.add(circuitId);
+        useTerminalsStore.getState().openTab(circuitId);
+      }
     }
-  }
-  if (state.openFailure && state.openFailure !== previous.openFailure && !state.circuits[state.openFailure.circuitId]) {
-    // Refused before a circuit existed (an invalid chain, an unknown host): only this tells.
-    const { circuitId, error } = state.openFailure;
-    apply((m) => failWaiting(m, circuitId, error));
-  }
-  if (state.circuits !== previous.circuits) {
+    if (state.openFailure && state.openFailure !== previous.openFailure && !state.circuits[state.openFailure.circuitId]) {
+      // Refused before a circuit existed (an invalid chain, an unknown host): only this tells.
+      const { circuitId, error } = state.openFailure;
+      apply((m) => failWaiting(m, circuitId, error));
+    }
+    if (state.circuits === previous.circuits) return;
     for (const circuit of Object.values(state.circuits)) {
       if (previous.circuits[circuit.id] === circuit) continue;
       if (circuit.state === 'open') {
         if (openedHere.has(circuit.id) && !autoOpened.has(circuit.id)) {
           autoOpened.add(circuit.id);
-          // Connect from this window means "give me a shell there", as `ssh -J` does.
           if (tabsOf(model(), circuit.id).length === 0) useTerminalsStore.getState().openTab(circuit.id);
         }
         for (const tab of tabsOf(model(), circuit.id)) maybeStart(tab.key);
@@ -329,15 +354,21 @@ useCircuitsStore.subscribe((state, previous) => {
         apply((m) => failWaiting(m, circuit.id, circuit.error ?? CLOSED));
       }
     }
-  }
-});
+  });
 
-// A window that loads (or reconnects) finds the terminals that exist, and learns which ended meanwhile.
-onConnectionState((connection) => {
-  if (connection !== 'open') return;
-  const runningBefore = new Set(model().tabs.flatMap((t) => (t.status.kind === 'running' ? [t.status.terminalId] : [])));
-  rpc.terminals.list().then(
-    (list) => apply((m) => reconcile(m, list, runningBefore, (summary) => adoptedKey(summary.terminalId))),
-    () => undefined,
-  );
-});
+  // A window that loads (or reconnects) finds the terminals that exist, and learns which ended meanwhile.
+  const stopLink = onConnectionState((connection) => {
+    if (connection !== 'open') return;
+    const runningBefore = new Set(model().tabs.flatMap((t) => (t.status.kind === 'running' ? [t.status.terminalId] : [])));
+    rpc.terminals.list().then(
+      (list) => apply((m) => reconcile(m, list, runningBefore, (summary) => adoptedKey(summary.terminalId))),
+      () => undefined,
+    );
+  });
+
+  return () => {
+    for (const sub of subs) sub.dispose();
+    stopCircuits();
+    stopLink();
+  };
+}

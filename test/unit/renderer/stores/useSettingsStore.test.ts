@@ -1,11 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useSettingsStore } from '../../../../app/renderer/stores/useSettingsStore';
 import { HoplineError } from '../../../../app/shared/model/errors';
 import { applySettingsPatch, SETTINGS_DEFAULTS, type AppSettings } from '../../../../app/shared/model/settings';
 import { fake } from '../fakeRpc';
 import { fakeSettings } from '../fakeSettings';
+import { startStores } from '../../../../app/renderer/stores/startStores';
 
 vi.mock('../../../../app/renderer/rpc', async () => (await import('../fakeRpc')).rpcModule);
+
+// The stores' feeds (contract events, the link's state), as main.tsx starts them.
+let stopStores: () => void;
+beforeAll(() => {
+  stopStores = startStores();
+});
+afterAll(() => stopStores());
 
 function deferred<T>() {
   let resolve!: (value: T) => void;

@@ -1,12 +1,20 @@
 import { act } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useCircuitsStore } from '../../../../app/renderer/stores/useCircuitsStore';
 import { useTerminalsStore } from '../../../../app/renderer/stores/useTerminalsStore';
 import { HoplineError } from '../../../../app/shared/model/errors';
 import type { CircuitSummary } from '../../../../app/shared/model/hop';
 import { fake } from '../fakeRpc';
+import { startStores } from '../../../../app/renderer/stores/startStores';
 
 vi.mock('../../../../app/renderer/rpc', async () => (await import('../fakeRpc')).rpcModule);
+
+// The stores' feeds (contract events, the link's state), as main.tsx starts them.
+let stopStores: () => void;
+beforeAll(() => {
+  stopStores = startStores();
+});
+afterAll(() => stopStores());
 
 let n = 0;
 /** Module-level bookkeeping survives between tests: every test uses circuits of its own. */

@@ -4,14 +4,22 @@
  * live hops from the circuits store (driven here by the fake rpc's events), rows from hopRows.
  */
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitStatus } from '../../../../../app/renderer/features/connection/CircuitStatus';
 import { formatCircuitDetails, hopRows } from '../../../../../app/renderer/stores/circuitsLogic';
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
 import type { CircuitSummary } from '../../../../../app/shared/model/hop';
 import { fake } from '../../fakeRpc';
+import { startStores } from '../../../../../app/renderer/stores/startStores';
 
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
+
+// The stores' feeds (contract events, the link's state), as main.tsx starts them.
+let stopStores: () => void;
+beforeAll(() => {
+  stopStores = startStores();
+});
+afterAll(() => stopStores());
 
 const opening: CircuitSummary = { id: 'c7', hostIds: ['b', 'i', 't'], profileId: null, hopNames: ['bastion', 'inner', 'target'], state: 'opening', error: null };
 

@@ -1,14 +1,22 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DialogHost } from '../../../../../app/renderer/features/dialogs/DialogHost';
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
 import { useCredentialsStore } from '../../../../../app/renderer/stores/useCredentialsStore';
 import { usePromptsStore } from '../../../../../app/renderer/stores/usePromptsStore';
 import { fake } from '../../fakeRpc';
 import { hostKeyRequest, promptRequest } from '../../prompts';
+import { startStores } from '../../../../../app/renderer/stores/startStores';
 
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
+
+// The stores' feeds (contract events, the link's state), as main.tsx starts them.
+let stopStores: () => void;
+beforeAll(() => {
+  stopStores = startStores();
+});
+afterAll(() => stopStores());
 
 beforeEach(() => {
   usePromptsStore.setState({ requests: [], settledIds: [], error: null });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import axe from 'axe-core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyTheme, resolveTheme, useApplyTheme } from '../../../../../app/renderer/features/settings/applyTheme';
 import { SAVE_DELAY_MS } from '../../../../../app/renderer/features/settings/fields';
 import { chordFromEvent, chordProblem, withOverride } from '../../../../../app/renderer/features/settings/shortcutRecording';
@@ -13,8 +13,16 @@ import { useSettingsStore } from '../../../../../app/renderer/stores/useSettings
 import { HoplineError } from '../../../../../app/shared/model/errors';
 import { SETTINGS_DEFAULTS } from '../../../../../app/shared/model/settings';
 import { fakeSettings } from '../../fakeSettings';
+import { startStores } from '../../../../../app/renderer/stores/startStores';
 
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
+
+// The stores' feeds (contract events, the link's state), as main.tsx starts them.
+let stopStores: () => void;
+beforeAll(() => {
+  stopStores = startStores();
+});
+afterAll(() => stopStores());
 
 const info = { name: 'Hopline', version: '1.2.3', transport: 'web' as const, platform: 'linux', arch: 'x64', dataDir: '/home/me/.local/share/hopline', versions: { node: '22.1.0', electron: null, chrome: null } };
 

@@ -6,8 +6,16 @@ import { usePaletteStore } from '../../../../../app/renderer/stores/usePaletteSt
 import { fake } from '../../fakeRpc';
 import { hostSummary } from '../../hosts';
 import { promptRequest } from '../../prompts';
+import { startStores } from '../../../../../app/renderer/stores/startStores';
 
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
+
+// The stores' feeds (contract events, the link's state), as main.tsx starts them.
+let stopStores: () => void;
+beforeAll(() => {
+  stopStores = startStores();
+});
+afterAll(() => stopStores());
 
 afterEach(cleanup);
 

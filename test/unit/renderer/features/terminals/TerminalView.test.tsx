@@ -6,7 +6,7 @@
  * one view per tab of the store, the selected tab of each circuit visible.
  */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resolveTerminalOptions } from '../../../../../app/renderer/features/terminals/terminalSettings';
 import { TerminalView } from '../../../../../app/renderer/features/terminals/TerminalView';
 import { effectiveChords, shortcutFor } from '../../../../../app/renderer/stores/shortcuts';
@@ -17,8 +17,16 @@ import { useTerminalsStore } from '../../../../../app/renderer/stores/useTermina
 import type { CircuitSummary } from '../../../../../app/shared/model/hop';
 import { TERMINAL_DEFAULTS } from '../../../../../app/shared/model/profile';
 import { fake } from '../../fakeRpc';
+import { startStores } from '../../../../../app/renderer/stores/startStores';
 
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
+
+// The stores' feeds (contract events, the link's state), as main.tsx starts them.
+let stopStores: () => void;
+beforeAll(() => {
+  stopStores = startStores();
+});
+afterAll(() => stopStores());
 
 let n = 0;
 let circuit: CircuitSummary;
