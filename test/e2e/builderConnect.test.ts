@@ -13,13 +13,12 @@
  * axe-core runs over the host-key dialog and the MFA prompt (nothing serious or critical), and
  * both are pictured at 1024×700 and 1440×900, light and dark, in test-results/workspace-*.png.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from '../helpers/browser';
+import { expectAccessible, launchChromium, screenshots } from '../helpers/browser';
 import { secretServiceMissingReason, startSecretService, type SecretService } from '../helpers/secretService';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { totpCode, type LabStatus } from '../lab/lab';
@@ -33,32 +32,7 @@ const runs =
 
 const SHOTS = 'test-results';
 const VIEWPORT = { width: 1440, height: 900 };
-const SIZES = [
-  { width: 1024, height: 700 },
-  { width: 1440, height: 900 },
-] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** axe-core over the whole page: nothing serious or critical. */
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
-}
-
-/** The page as it is at both sizes, light and dark; back to VIEWPORT, light, afterwards. */
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.waitForTimeout(250);
-      await page.screenshot({ path: path.join(SHOTS, `workspace-${name}-${size.width}x${size.height}-${scheme}.png`) });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(VIEWPORT);
-}
 
 describe.runIf(runs)('builder, profiles, dialogs and one-click connect in Chromium', { timeout: 120_000 }, () => {
   const status = lab as LabStatus;
@@ -144,7 +118,7 @@ describe.runIf(runs)('builder, profiles, dialogs and one-click connect in Chromi
         if (!hostKeyChecked) {
           hostKeyChecked = true;
           await expectAccessible(page, 'host-key dialog');
-          await screenshots(page, 'hostkey-dialog');
+          await screenshots(page, 'hostkey-dialog', VIEWPORT);
         }
         await d.getByRole('button', { name: 'Accept and save' }).click();
       } else {
@@ -158,7 +132,7 @@ describe.runIf(runs)('builder, profiles, dialogs and one-click connect in Chromi
           if (shots) {
             await input.fill('000000');
             await expectAccessible(page, 'MFA prompt dialog');
-            await screenshots(page, 'mfa-dialog');
+            await screenshots(page, 'mfa-dialog', VIEWPORT);
           }
           // A fresh code, typed just before it is sent.
           await input.fill(totpCode(status.users.ops.totpSecret));

@@ -10,14 +10,13 @@
  * alone (the MFA and host-key dialogs have their own tests). Terminal screens are read from
  * xterm's DOM renderer rows, so the browser runs without WebGL (--disable-3d-apis).
  */
-import AxeBuilder from '@axe-core/playwright';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../helpers/browser';
+import { CHROMIUM_ARGS, expectAccessible, screenshots, SHOT_SIZES } from '../helpers/browser';
 import { secretServiceMissingReason, startSecretService, type SecretService } from '../helpers/secretService';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import type { LabStatus } from '../lab/lab';
@@ -30,33 +29,7 @@ const runs =
   requirement('a Secret Service (dbus-run-session + gnome-keyring-daemon)', secretServiceMissingReason());
 
 const SHOTS = 'test-results';
-const SIZES = [
-  { width: 1024, height: 700 },
-  { width: 1440, height: 900 },
-] as const;
-
-/** axe-core over the whole page: nothing serious or critical. */
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
-}
-
-/** The same view at both sizes, light and dark. Leaves the page at `restore` size, light. */
-async function screenshots(page: Page, name: string, restore: { width: number; height: number }): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      // The terminal refits after a resize (debounced): let it settle before the picture.
-      await page.waitForTimeout(250);
-      await page.screenshot({ path: path.join(SHOTS, `workspace-${name}-${size.width}x${size.height}-${scheme}.png`) });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(restore);
-  await page.waitForTimeout(250);
-}
+const SIZES = SHOT_SIZES;
 
 describe.runIf(runs)('the workspace in Chromium', { timeout: 120_000 }, () => {
   const status = lab as LabStatus;
