@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOST_DRAG_TYPE } from '../../../../../app/renderer/components/dragTypes';
 import { COLLAPSED_STORAGE_KEY, LibrarySidebar, type LibrarySidebarProps } from '../../../../../app/renderer/features/library/LibrarySidebar';
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
@@ -12,6 +12,7 @@ import type { CircuitSummary } from '../../../../../app/shared/model/hop';
 import { TERMINAL_DEFAULTS, type ProfileSummary } from '../../../../../app/shared/model/profile';
 import { dragData } from '../../dragData';
 import { hostSummary } from '../../hosts';
+import { stubElementSizes } from '../../fakeLayout';
 
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
 
@@ -19,18 +20,7 @@ const profile = (name: string, hostIds: string[], over: Partial<ProfileSummary> 
 const hosts = [hostSummary('bastion', { address: '203.0.113.7' }), hostSummary('db', { address: '10.0.0.5', folder: 'prod' }), hostSummary('web', { tags: ['nginx'] })];
 const profiles = [profile('prod db', ['bastion', 'db'], { folder: 'prod', color: 'red' }), profile('prod web', ['bastion', 'web'], { folder: 'prod' }), profile('lab', ['web'])];
 
-// happy-dom does no layout: give every element a size, so the virtualizer sees a 600 px viewport.
-const sizes = { clientHeight: 600, clientWidth: 280, offsetHeight: 28, offsetWidth: 280 };
-const saved = new Map<string, PropertyDescriptor | undefined>();
-beforeAll(() => {
-  for (const [name, value] of Object.entries(sizes)) {
-    saved.set(name, Object.getOwnPropertyDescriptor(HTMLElement.prototype, name));
-    Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => value });
-  }
-});
-afterAll(() => {
-  for (const [name, descriptor] of saved) if (descriptor) Object.defineProperty(HTMLElement.prototype, name, descriptor);
-});
+stubElementSizes();
 
 function props() {
   return {

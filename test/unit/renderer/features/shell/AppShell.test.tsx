@@ -7,6 +7,7 @@ import { fake } from '../../fakeRpc';
 import { hostSummary } from '../../hosts';
 import { promptRequest } from '../../prompts';
 import { startStores } from '../../../../../app/renderer/stores/startStores';
+import { stubElementSizes } from '../../fakeLayout';
 
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
 
@@ -19,18 +20,7 @@ afterAll(() => stopStores());
 
 afterEach(cleanup);
 
-// happy-dom does no layout: give elements a size, so the library's virtual list shows rows.
-const sizes = { clientHeight: 600, clientWidth: 280, offsetHeight: 28, offsetWidth: 280 };
-const saved = new Map<string, PropertyDescriptor | undefined>();
-beforeAll(() => {
-  for (const [name, value] of Object.entries(sizes)) {
-    saved.set(name, Object.getOwnPropertyDescriptor(HTMLElement.prototype, name));
-    Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => value });
-  }
-});
-afterAll(() => {
-  for (const [name, descriptor] of saved) if (descriptor) Object.defineProperty(HTMLElement.prototype, name, descriptor);
-});
+stubElementSizes();
 
 describe('the composed window', () => {
   it('loads every list when the link opens, picks up a waiting question, and says what to do when nothing is open', async () => {
