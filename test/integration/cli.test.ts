@@ -44,6 +44,20 @@ describe.runIf(runs)('hopline CLI', () => {
     expect(Buffer.compare(run.stdout, expected)).toBe(0);
   });
 
+  it('exits as ssh -J does: 255 for a command killed by a signal (said on stderr), 129 for `exit 129`', () => {
+    const { home, dataDir } = sandbox();
+    const sshJ = (command: string) =>
+      spawnSync('ssh', ['-F', status.sshConfig, '-J', `bench@${addr('bastion-mfa')},bench@${addr('bastion-key')}`, `bench@${addr('target')}`, command], { encoding: 'utf8', timeout: 30_000 });
+    const killed = hopline(['exec', ...via(), '--data-dir', dataDir, `bench@${addr('target')}`, '--', 'kill -KILL $$'], { HOME: home });
+    expect(killed.code).toBe(sshJ('kill -KILL $$').status);
+    expect(killed.code).toBe(255);
+    expect(killed.stderr).toContain('killed by signal KILL');
+    const exited = hopline(['exec', ...via(), '--data-dir', dataDir, `bench@${addr('target')}`, '--', 'exit 129'], { HOME: home });
+    expect(exited.code).toBe(sshJ('exit 129').status);
+    expect(exited.code).toBe(129);
+    expect(exited.stderr).toBe('');
+  });
+
   it('asks MFA and the unknown host key through HOPLINE_ASKPASS, saves the key, and does not ask it again', () => {
     const { home, dataDir } = sandbox(false);
     const askpass = path.join(home, 'askpass.sh');

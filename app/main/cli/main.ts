@@ -147,7 +147,10 @@ async function runExec(argv: string[]): Promise<number> {
         if (err) return reject(new HoplineError('FORWARD_REFUSED', `The target refused to run the command: ${err.message}`, { index: hops.length - 1, name: hops[hops.length - 1]!.name }));
         let code = 0;
         stream.on('exit', (exitCode: number | null, signal?: string) => {
-          code = exitCode ?? (signal ? 128 + 1 : 255);
+          // As ssh: a command killed by a signal is 255 (its own `exit 129` stays 129), and the
+          // signal is said on stderr.
+          if (exitCode === null && signal) process.stderr.write(`hopline: remote command killed by signal ${toPlainText(signal.replace(/^SIG/, ''), 20)}\n`);
+          code = exitCode ?? 255;
         });
         stream.on('close', () => resolve(code));
         stream.pipe(process.stdout, { end: false });
