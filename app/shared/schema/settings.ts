@@ -75,19 +75,10 @@ export const settingsPatchSchema: z.ZodType<SettingsPatch> = z.strictObject({
  * a build that adds a setting bumps the document version, so an older one sets the file aside
  * as "newer" rather than reading half of it.
  */
-export type StoredAppSettings = Omit<Partial<AppSettings>, 'terminal' | 'connection'> & {
-  terminal?: Partial<TerminalAppearance>;
-  connection?: Partial<ConnectionDefaults>;
-};
+export type StoredAppSettings = SettingsPatch;
 
-export const storedAppSettingsSchema: z.ZodType<StoredAppSettings> = z.strictObject({
-  theme: themeSchema.optional(),
-  terminal: z.strictObject(terminalAppearanceShape).partial().optional(),
-  connection: z.strictObject(connectionDefaultsShape).partial().optional(),
-  sessionLogsByDefault: z.boolean().optional(),
-  shortcuts: shortcutsSchema.optional(),
-  sidebarCollapsed: z.boolean().optional(),
-});
+/** The same shape as a patch: every section optional, each section's fields optional. */
+export const storedAppSettingsSchema: z.ZodType<StoredAppSettings> = settingsPatchSchema;
 
 // ---------------------------------------------------------------------------------------------
 // Workspace layout
