@@ -73,9 +73,11 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
   if (startProblem) log.warn(startProblem);
 
   const credentials = new CredentialStore(options.credentials);
-  credentials.onDidChangeStatus((s) => s.unavailableReason && log.warn(s.unavailableReason));
+  // The log keeps the raw cause too: whoever reads it is debugging, not deciding what to do.
+  credentials.onDidChangeStatus((s) => s.unavailableReason && log.warn(s.unavailableDetail ? `${s.unavailableReason} (${s.unavailableDetail})` : s.unavailableReason));
   const prompts = new PromptBroker();
-  const engine = new CircuitEngine({ hostKeyFiles: options.hostKeyFiles ?? defaultHostKeyFiles(facts.dataDir), prompts, secrets: credentials });
+  // The app shows a changed key beside the saved one and lets the person replace it (the CLI refuses, as ssh does).
+  const engine = new CircuitEngine({ hostKeyFiles: { replaceChangedKeys: true, ...(options.hostKeyFiles ?? defaultHostKeyFiles(facts.dataDir)) }, prompts, secrets: credentials });
   const hosts = new HostsService(documents, credentials, env);
   const profiles = new ProfilesService(documents);
   const settings = new SettingsService(documents);

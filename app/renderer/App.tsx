@@ -13,6 +13,7 @@ import { useSettingsStore } from './stores/useSettingsStore';
 import { useTerminalsStore } from './stores/useTerminalsStore';
 import { activeTerminalKey, useWorkspaceStore } from './stores/useWorkspaceStore';
 import { findTab } from './stores/terminalsLogic';
+import { requestDisconnect } from './stores/sessionEnding';
 import { BuilderPanel } from './workspace/BuilderPanel';
 import { EmptyWorkspace } from './workspace/EmptyWorkspace';
 import { StatusBar } from './workspace/StatusBar';
@@ -92,7 +93,8 @@ function useWorkspaceCommands(): void {
         },
         run: () => {
           const tab = activeTab();
-          if (tab) void useCircuitsStore.getState().close(tab.circuitId);
+          // Asks first when it ends live terminals; their tabs then say "ended by you".
+          if (tab) void requestDisconnect(tab.circuitId);
         },
       },
       { id: 'circuit-details', title: 'Show circuit details', group: 'Terminal', enabled: hasTerminal, run: () => ws().toggleDrawer(activeTerminalKey(ws().api)) },
@@ -159,7 +161,7 @@ export function App() {
           onEditProfile={(profile) => ws().openDialog({ kind: 'profile', profileId: profile.id })}
           onEditHost={(host) => ws().openDialog({ kind: 'host', hostId: host.id })}
           onDeleteProfile={(profile) => useProfilesStore.getState().remove(profile.id)}
-          onDeleteHost={(host) => useHostsStore.getState().remove(host.id)}
+          onDeleteHost={(host, replaceWith) => useHostsStore.getState().remove(host.id, replaceWith !== undefined ? { replaceWith } : undefined)}
           onAddHost={() => ws().openDialog({ kind: 'host', hostId: null })}
           onImport={() => ws().openDialog({ kind: 'import' })}
           onNewCircuit={() => ws().openBuilder()}

@@ -24,20 +24,18 @@
  * screen, so every check reads right after the command, and markers are computed by the shell
  * (`$((40+2))`) so the echoed command line never matches them.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, launchChromium, watchedPage } from '../helpers/browser';
-import { startWebProcess, type WebProcess } from '../helpers/webProcess';
+import { launchChromium } from '../helpers/browser';
+import { e2eRuns, startE2eSession, type E2eSession } from '../helpers/e2eSession';
+import { importLabHostsAndConnectByKeyboard } from '../helpers/labCircuitUi';
+import type { WebProcess } from '../helpers/webProcess';
 import { labKillSshd, labRestartSshd, type LabStatus } from '../lab/lab';
-import { CHROMIUM, chromiumMissingReason, requirement } from '../setup/requirements';
 
 const lab = inject('lab');
-const runs =
-  requirement('Chromium end-to-end tests', chromiumMissingReason()) && requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up'));
+const runs = e2eRuns({ lab: true });
 
 const SHOTS = 'test-results';
 const BIG_BYTES = 64 * 1024 * 1024;
@@ -47,33 +45,21 @@ const CSP_STYLE = /violates the following Content Security Policy directive 'sty
 
 describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
   const status = lab as LabStatus;
-  const addr = (name: string) => status.hosts.find((h) => h.name === name)!.address;
   const bigFile = `/tmp/hl-e2e-big-${process.pid}`;
-  let home: string;
-  let dataDir: string;
+  let session: E2eSession;
   let web: WebProcess;
-  let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
   /** The panes' keys: terminal 1 (opened by Connect) and terminal 2 (Ctrl+Shift+T). */
   const keys: string[] = [];
 
   beforeAll(async () => {
-    home = mkdtempSync(path.join(tmpdir(), 'hl-e2e-term-home-'));
-    dataDir = mkdtempSync(path.join(tmpdir(), 'hl-e2e-term-data-'));
-    copyFileSync(status.knownHosts, path.join(dataDir, 'known_hosts'));
     // No session bus: credentials stay in memory, and `bench` needs no secret anyway.
-    web = await startWebProcess({ dataDir, env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(home, 'no-bus')}` } });
     // No WebGL in this one: the DOM renderer fallback, whose rows the test reads.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--disable-3d-apis'], headless: true });
-    page = await watchedPage(browser, { width: 1400, height: 900 }, problems);
-    mkdirSync(SHOTS, { recursive: true });
+    session = await startE2eSession({ name: 'term', viewport: { width: 1400, height: 900 }, knownHosts: status.knownHosts, webgl: false });
+    ({ web, page, problems } = session);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    for (const dir of [home, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.stop());
 
   const terminalPanes = (p: Page = page) => p.getByTestId('terminal-pane');
   /** Terminal n's pane (1-based, in the order opened). */
@@ -160,31 +146,7 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
   }
 
   it('connects a three-hop circuit from imported hosts; the first terminal opens by itself and echoes', async () => {
-    await page.goto(web.url);
-    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
-    const library = page.getByRole('navigation', { name: 'Library' });
-    await library.getByRole('button', { name: 'Import ssh_config' }).first().click();
-    const importDialog = page.getByRole('dialog', { name: 'Import ssh_config' });
-    const block = (name: string) => [`Host ${name}`, `  HostName ${addr(name)}`, '  User bench', `  IdentityFile ${status.clientKey}`];
-    await importDialog.getByLabel('Or paste ssh_config text').fill([...block('bastion-mfa'), ...block('bastion-key'), ...block('target'), ''].join('\n'));
-    await importDialog.getByRole('button', { name: 'Import', exact: true }).click();
-    await expect.poll(() => importDialog.getByRole('status', { name: 'Import report' }).getByRole('list', { name: 'Imported hosts' }).locator('li').count()).toBe(3);
-    await importDialog.getByRole('button', { name: 'Close import' }).click();
-    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
-
-    // The builder panel, and the next-hop select by keyboard: in order, hop 1 to the target.
-    await page.getByRole('banner').getByRole('button', { name: 'New circuit' }).click();
-    const builder = page.getByRole('region', { name: 'Circuit', exact: true });
-    const hops = builder.getByRole('list', { name: 'Circuit hops' });
-    const pick = builder.getByLabel('Add a saved host as the next hop');
-    for (const [i, name] of ['bastion-mfa', 'bastion-key', 'target'].entries()) {
-      await pick.focus();
-      await pick.selectOption((await pick.locator('option', { hasText: new RegExp(`^${name} `) }).getAttribute('value'))!);
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Enter');
-      await expect.poll(() => hops.getByRole('listitem').count()).toBe(i + 1);
-    }
-    await builder.getByRole('button', { name: 'Connect', exact: true }).click();
+    await importLabHostsAndConnectByKeyboard(page, web.url, status);
 
     // Connect from this window opens the first terminal without asking, in a tab of its own.
     await expect.poll(() => terminalPanes().count(), { timeout: 10_000 }).toBe(1);
@@ -487,7 +449,7 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
     try {
       const banner = view(2).getByRole('alert');
       await expect.poll(() => banner.textContent(), { timeout: 20_000 }).toMatch(/Connection lost at hop 2 \(bastion-key\)/);
-      expect(await view(2).getByTestId('terminal-end-code').textContent()).toBe('HOP_LOST');
+      expect(await view(2).getByTestId('terminal-end-message').getAttribute('data-code')).toBe('HOP_LOST');
       // The tab and the pane say so too.
       await expect.poll(() => tab(2).getAttribute('data-state')).toBe('lost');
       expect(await tab(2).textContent()).toContain('connection lost');
@@ -524,6 +486,10 @@ describe.runIf(runs)('terminals in Chromium', { timeout: 120_000 }, () => {
     await expectRunning(2);
     await focusTerminal(2);
     await page.keyboard.press('Control+Shift+W');
+    // Its shell is live: the app asks first, Cancel focused (badMoments.test.ts tests the question).
+    const question = page.getByRole('alertdialog', { name: /^Close Terminal 2 on / });
+    await expect.poll(() => question.isVisible()).toBe(true);
+    await question.getByRole('button', { name: 'Close tab' }).click();
     await expect.poll(() => terminalPanes().count()).toBe(0);
     await expect.poll(() => page.getByTestId('status-circuits').textContent(), { timeout: 15_000 }).toMatch(/0 circuits open · 0 terminals/);
     expect(statSync(path.join(SHOTS, 'terminal-two-tabs.png')).size).toBeGreaterThan(5000);

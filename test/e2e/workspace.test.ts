@@ -10,23 +10,20 @@
  * alone (the MFA and host-key dialogs have their own tests). Terminal screens are read from
  * xterm's DOM renderer rows, so the browser runs without WebGL (--disable-3d-apis).
  */
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_ARGS, expectAccessible, screenshots, SHOT_SIZES } from '../helpers/browser';
-import { secretServiceMissingReason, startSecretService, type SecretService } from '../helpers/secretService';
+import { expectAccessible, screenshots, SHOT_SIZES } from '../helpers/browser';
+import { e2eRuns, startE2eSession, type E2eSession } from '../helpers/e2eSession';
+import { expectInViewport } from '../helpers/inViewport';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import type { LabStatus } from '../lab/lab';
-import { CHROMIUM, chromiumMissingReason, requirement } from '../setup/requirements';
 
 const lab = inject('lab');
-const runs =
-  requirement('Chromium end-to-end tests', chromiumMissingReason()) &&
-  requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up')) &&
-  requirement('a Secret Service (dbus-run-session + gnome-keyring-daemon)', secretServiceMissingReason());
+const runs = e2eRuns({ lab: true, secretService: true });
 
 const SHOTS = 'test-results';
 const SIZES = SHOT_SIZES;
@@ -34,35 +31,16 @@ const SIZES = SHOT_SIZES;
 describe.runIf(runs)('the workspace in Chromium', { timeout: 120_000 }, () => {
   const status = lab as LabStatus;
   const addr = (name: string) => status.hosts.find((h) => h.name === name)!.address;
-  let service: SecretService;
-  let home: string;
-  let dataDir: string;
+  let session: E2eSession;
   let web: WebProcess;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    service = await startSecretService();
-    home = mkdtempSync(path.join(tmpdir(), 'hl-e2e-ws-home-'));
-    dataDir = mkdtempSync(path.join(tmpdir(), 'hl-e2e-ws-data-'));
-    mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
-    copyFileSync(status.clientKey, path.join(home, '.ssh', 'id_ed25519'));
-    chmodSync(path.join(home, '.ssh', 'id_ed25519'), 0o600);
-    copyFileSync(status.knownHosts, path.join(dataDir, 'known_hosts'));
-    web = await startWebProcess({ dataDir, env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: service.address } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--disable-3d-apis'], headless: true });
-    page = await (await browser.newContext({ viewport: SIZES[1] })).newPage();
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
-    mkdirSync(SHOTS, { recursive: true });
+    session = await startE2eSession({ name: 'ws', viewport: SIZES[1], secretService: true, clientKey: status.clientKey, knownHosts: status.knownHosts, webgl: false });
+    ({ web, browser, page } = session);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    await service?.stop();
-    for (const dir of [home, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => session?.stop());
 
   /** Terminal panes that are on screen (hidden tabs keep theirs mounted but invisible). */
   const shownPanes = () => page.getByTestId('terminal-pane').filter({ visible: true });
@@ -84,15 +62,6 @@ describe.runIf(runs)('the workspace in Chromium', { timeout: 120_000 }, () => {
   async function run(command: string): Promise<void> {
     await page.keyboard.type(command);
     await page.keyboard.press('Enter');
-  }
-  async function expectInViewport(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
-    const box = (await locator.boundingBox())!;
-    const viewport = page.viewportSize()!;
-    expect(box.x).toBeGreaterThanOrEqual(0);
-    expect(box.y).toBeGreaterThanOrEqual(0);
-    expect(box.x + box.width).toBeLessThanOrEqual(viewport.width + 0.5);
-    expect(box.y + box.height).toBeLessThanOrEqual(viewport.height + 0.5);
-    return box;
   }
   async function palette(line: string): Promise<void> {
     await page.keyboard.press('Control+Shift+P');
@@ -265,7 +234,7 @@ describe.runIf(runs)('the workspace in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
     await expectAccessible(page, 'import dialog');
     await page.keyboard.press('Escape');
-    expect(problems).toEqual([]);
+    expect(session.problems).toEqual([]);
   });
 
   it('a library of 2,000 circuits: typing an address shows the match within 100 ms, with fewer than 200 rows in the DOM', async () => {
@@ -294,7 +263,7 @@ describe.runIf(runs)('the workspace in Chromium', { timeout: 120_000 }, () => {
       terminal: { fontSize: 13, scrollback: 5000, copyOnSelect: false, confirmMultilinePaste: true, sessionLog: false },
     }));
     writeFileSync(path.join(bigData, 'hopline.json'), JSON.stringify({ schemaVersion: 2, hosts: [bastion, ...hosts], profiles, settings: {} }));
-    const big = await startWebProcess({ dataDir: bigData, env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: service.address } });
+    const big = await startWebProcess({ dataDir: bigData, env: session.env });
     const other = await (await browser.newContext({ viewport: SIZES[1] })).newPage();
     try {
       await other.goto(big.url);

@@ -11,14 +11,6 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** A page whose console errors and uncaught exceptions are collected, for a test to assert none. */
-export async function watchedPage(browser: Browser, viewport: { width: number; height: number }, problems: string[]): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  page.on('pageerror', (e) => problems.push(e.message));
-  return page;
-}
-
 /** The two window sizes every view is judged at. */
 export const SHOT_SIZES = [
   { width: 1024, height: 700 },

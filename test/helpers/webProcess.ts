@@ -13,6 +13,8 @@ export interface WebProcess {
   stdout: () => string;
   stderr: () => string;
   stop(): Promise<void>;
+  /** Ends the process at once with SIGKILL (no clean shutdown: a crash), resolving once it is gone. */
+  kill(): Promise<void>;
 }
 
 export interface WebProcessOptions {
@@ -21,11 +23,18 @@ export interface WebProcessOptions {
   dataDir?: string;
   /** Node options before the script (a benchmark's `--inspect=127.0.0.1:0`). */
   nodeArgs?: string[];
+  /**
+   * Listen on this port (default: a free one). A restart on the same port and data dir is the
+   * same address to a page, with a new token: opening the new URL in the browser sets the new
+   * token's cookie (one per port), and pages already open reconnect with it.
+   */
+  port?: number;
 }
 
 export async function startWebProcess(options: WebProcessOptions = {}): Promise<WebProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hl-web-data-'));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/main/web.cjs', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const portArgs = options.port === undefined ? [] : ['--port', String(options.port)];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/main/web.cjs', '--data-dir', dataDir, ...portArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -55,6 +64,12 @@ export async function startWebProcess(options: WebProcessOptions = {}): Promise<
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
       }),
   };
 }

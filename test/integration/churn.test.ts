@@ -283,6 +283,8 @@ describe.runIf(runs)('churn: 500 connect/fail/cancel/disconnect cycles (lab + ho
       else await circuits.close(circuitId);
     } catch (error) {
       outcome = error instanceof HoplineError ? `${error.code}@${error.hop?.index ?? '-'}` : `non-typed: ${String(error)}`;
+      // A failed circuit keeps its live hops for a reconnect until its user closes it.
+      await circuits.close(circuitId);
     } finally {
       plans.delete(circuitId);
     }

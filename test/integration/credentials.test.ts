@@ -147,7 +147,8 @@ describe.runIf(runs)('saved secrets against the lab and a real Secret Service', 
     expect(error.code).toBe('AUTH_FAILED');
     expect(pot.attempts.slice(before).filter((a) => a.method === 'password').map((a) => a.value)).toEqual(['saved-but-wrong', 'typed-by-person']);
     expect(asked).toHaveLength(1);
-    expect(asked[0]!.instructions).toMatch(/did not accept the saved password/);
+    expect(asked[0]!.rejection?.message).toBe('Hop 1 (honeypot) rejected the saved password. Enter the password.');
+    expect(asked[0]!.attempt).toEqual({ number: 2, of: 2 });
     await store.forget('h-pot');
   });
 

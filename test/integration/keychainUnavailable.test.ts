@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesUnder } from '../helpers/files';
-import { CredentialStore } from '../../app/main/services/credentials/credentialStore';
+import { CredentialStore, keychainUnavailableSentence } from '../../app/main/services/credentials/credentialStore';
 
 
 describe('credential store without a keychain', () => {
@@ -27,8 +27,11 @@ describe('credential store without a keychain', () => {
       expect(await store.get('host-a', 'password')).toBe('memory-only-secret-4711');
       const status = await store.status();
       expect(status.backend).toBe('session-memory');
-      expect(status.unavailableReason).toMatch(/^The OS keychain is unavailable: .+\. Secrets you choose to remember are kept in memory for this session only, never on disk\.$/);
-      expect(status.unavailableReason).not.toContain('memory-only-secret-4711');
+      // One plain sentence for the person; D-Bus's own words only as the detail ("Details" in the window).
+      expect(status.unavailableReason).toBe(keychainUnavailableSentence());
+      expect(status.unavailableReason).toMatch(/^Hopline can't reach your system keychain \(Secret Service\), so passwords can't be saved: .+\.$/);
+      expect(status.unavailableDetail).toMatch(/^no D-Bus session to reach a Secret Service \(.+\)$/);
+      expect(`${status.unavailableReason} ${status.unavailableDetail}`).not.toContain('memory-only-secret-4711');
       expect(reasons).toHaveLength(1);
       // A new store (a restarted app) has nothing: it was never persisted.
       expect(await new CredentialStore().get('host-a', 'password')).toBeNull();
@@ -46,7 +49,7 @@ describe('credential store without a keychain', () => {
     mkdirSync(path.join(home, 'data'));
     const run = spawnSync(process.execPath, ['dist/main/cli.cjs', 'secrets', 'list'], { env: { PATH: process.env.PATH!, HOME: home }, encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/hopline: The OS keychain is unavailable: .*D-Bus/);
+    expect(run.stderr).toContain(`hopline: ${keychainUnavailableSentence()}\n`);
     expect(run.stdout).toBe('No saved secrets.\n');
   });
 });

@@ -72,6 +72,8 @@ describe.runIf(runs)('network faults in the lab (web mode, keepalive 1 s × 3)',
   /** The web process's sockets with one WebSocket client connected and nothing open. */
   let baselineSockets = 0;
   const opened: WebClient[] = [];
+  /** Failed circuits keep their live hops for a reconnect until closed: the cleanup closes them. */
+  const failedCircuits = new Set<string>();
   const timings: string[] = [];
 
   const client = async (): Promise<WebClient> => {
@@ -93,7 +95,10 @@ describe.runIf(runs)('network faults in the lab (web mode, keepalive 1 s × 3)',
     const failures: { circuitId: string; error: WireError; at: number }[] = [];
     c.api.terminals.onDidEnd((e) => ends.push({ ...e, at: Date.now() }));
     c.api.terminals.onDidExit((e) => exits.push(e));
-    c.api.circuits.onDidFail((f) => failures.push({ ...f, at: Date.now() }));
+    c.api.circuits.onDidFail((f) => {
+      failures.push({ ...f, at: Date.now() });
+      failedCircuits.add(f.circuitId);
+    });
     const open = async (hops: LabHostName[]) => (await c.api.circuits.open({ hostIds: hops.map((h) => ids[h]) })).id;
     const terminal = async (circuitId: string) => {
       const { terminalId, streamId } = await c.api.terminals.open({ circuitId, cols: 80, rows: 24 });
@@ -143,6 +148,8 @@ describe.runIf(runs)('network faults in the lab (web mode, keepalive 1 s × 3)',
     // beyond its listener and one client's, no child; and no lab host still serves a session.
     const check = await connectWeb(web.port, web.token);
     try {
+      for (const id of failedCircuits) await check.api.circuits.close(id);
+      failedCircuits.clear();
       await waitUntil(async () => (await check.api.circuits.list()).length === 0 && (await check.api.terminals.list()).length === 0, 'no circuit or terminal left in web mode', 10_000);
       await waitUntil(() => socketCount(web.child.pid!) === baselineSockets, `web mode's sockets back to ${baselineSockets} (now ${socketCount(web.child.pid!)})`, 10_000);
       expect(childPids(web.child.pid!)).toEqual([]);

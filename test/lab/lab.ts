@@ -17,7 +17,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -508,6 +508,7 @@ export async function labRestore(): Promise<void> {
   for (const host of HOSTS) {
     labFreezeSshd(host.name, false);
     if (!labListenerPid(host.name)) await labRestartSshd(host.name);
+    if (existsSync(originalHostKey(host.name))) await labRestoreHostKey(host.name);
   }
 }
 
@@ -531,4 +532,40 @@ export async function labRestartSshd(name: LabHostName): Promise<void> {
   const script = readFileSync(path.join(dir, 'start.sh'), 'utf8');
   run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
   await waitFor(() => readFileSync(logFile, 'utf8').split('Server listening').length >= before + LAB_PORTS.length, `${name} sshd to listen again`);
+}
+
+/** Where labReplaceHostKey keeps a host's original ed25519 key while a new one is in use. */
+function originalHostKey(name: LabHostName): string {
+  return path.join(LAB_DIR, 'hosts', name, 'ssh_host_ed25519_key.orig');
+}
+
+/**
+ * Gives a host a new ed25519 host key and restarts its sshd (existing sessions carry on), as a
+ * reinstalled server, a rotated key or a man in the middle would look to a client. The original
+ * key is kept aside for labRestoreHostKey; replacing twice keeps the first original. Returns the
+ * new key as `type base64` and its SHA256 fingerprint.
+ */
+export async function labReplaceHostKey(name: LabHostName): Promise<{ type: string; sha256: string; publicKey: string }> {
+  const key = path.join(LAB_DIR, 'hosts', name, 'ssh_host_ed25519_key');
+  if (!existsSync(originalHostKey(name))) {
+    renameSync(key, originalHostKey(name));
+    renameSync(`${key}.pub`, `${originalHostKey(name)}.pub`);
+  } else {
+    rmSync(key, { force: true });
+    rmSync(`${key}.pub`, { force: true });
+  }
+  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name} (replaced)`, '-f', key]);
+  await labRestartSshd(name);
+  const publicKey = readFileSync(`${key}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  const sha256 = run('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`]).split(' ')[1]!;
+  return { type: publicKey.split(' ')[0]!, sha256, publicKey };
+}
+
+/** Puts back the host key labReplaceHostKey set aside and restarts that sshd; a no-op if none was. */
+export async function labRestoreHostKey(name: LabHostName): Promise<void> {
+  const key = path.join(LAB_DIR, 'hosts', name, 'ssh_host_ed25519_key');
+  if (!existsSync(originalHostKey(name))) return;
+  renameSync(originalHostKey(name), key);
+  renameSync(`${originalHostKey(name)}.pub`, `${key}.pub`);
+  await labRestartSshd(name);
 }

@@ -1,13 +1,14 @@
 /**
  * The `hopline` command, on the same services as the app:
  *
- *   hopline exec [-v] [--remember] [-i KEYFILE]… [--via HOP]… [--data-dir DIR] HOP -- COMMAND…
+ *   hopline exec [-v] [--remember] [-i KEYFILE]… [--via HOP]… [-p PORT] [--data-dir DIR] HOP -- COMMAND…
  *   hopline exec [-v] [--remember] --profile NAME [--data-dir DIR] -- COMMAND…
  *   hopline import-ssh-config [FILE] [--dry-run] [--data-dir DIR]
  *   hopline export NAME [--config FILE] [--data-dir DIR]
  *   hopline secrets list | forget HOST | set-totp HOST [--prompt REGEX]
  *
- * HOP is a saved host's name or [user@]host[:port]. Saved hosts and profiles are the app's own
+ * HOP is a saved host's name or [user@]host[:port]; ports, there and in -p, may be service names
+ * (`ssh`), as ssh's a2port allows. Saved hosts and profiles are the app's own
  * (the same data dir), so a profile opens from here exactly as its Connect button opens it.
  *
  * Prompts (MFA, host keys, passphrases) are asked on the terminal or through HOPLINE_ASKPASS.
@@ -20,30 +21,44 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
-import { HoplineError } from '../../shared/model/errors';
+import { ErrorCode, HoplineError } from '../../shared/model/errors';
 import { toPlainText } from '../../shared/model/plainText';
 import { CircuitEngine } from '../services/engine/circuitEngine';
 import type { AuthStep, HopSpec } from '../services/engine/hopSpec';
 import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
 import { PromptBroker } from '../services/engine/promptBroker';
 import { defaultDataDir, ensureDataDir } from '../services/dataDir';
-import { parseHopAddress } from '../../shared/model/hostAddress';
+import { parseHopAddress, parsePortOption } from '../../shared/model/hostAddress';
+import { tcpServicePort } from '../services/engine/servicePorts';
 import { CredentialStore } from '../services/credentials/credentialStore';
 import { SavedLibrary } from './savedLibrary';
 import { runSecrets } from './secretsCommands';
+import { whenClosed } from './closedPipes';
 import { attachTerminalPrompter } from './terminalPrompter';
 import { runExport, runImport } from './sshConfigCommands';
+import { hopNameAtStart } from '../../shared/model/hopName';
 
 const USAGE = `usage:
-  hopline exec [-v] [--remember] [-i KEYFILE]... [--via HOP]... [--data-dir DIR] HOP -- COMMAND...
+  hopline exec [-v] [--remember] [-i KEYFILE]... [--via HOP]... [-p PORT] [--data-dir DIR] HOP -- COMMAND...
   hopline exec [-v] [--remember] --profile NAME [--data-dir DIR] -- COMMAND...
   hopline import-ssh-config [FILE] [--dry-run] [--data-dir DIR]
   hopline export NAME [--config FILE] [--data-dir DIR]
   hopline secrets [--data-dir DIR] list | forget HOST | set-totp HOST [--prompt REGEX]
 HOP is a saved host's name or [user@]host[:port]; NAME a saved profile (or an ssh_config alias).
+A port (in HOP or -p) is a number or a service name such as ssh.
 `;
 
 class UsageError extends Error {}
+
+/** A malformed address or port on the command line is a usage error (exit 2), said with the usage. */
+function usageOnBadAddress<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof HoplineError && error.code === ErrorCode.INVALID_ARGUMENT) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 interface ExecArgs {
   verbose: boolean;
@@ -51,13 +66,15 @@ interface ExecArgs {
   profile: string | null;
   identities: string[];
   via: string[];
+  /** -p: the target's port, over one written in HOP (as ssh's -p wins over ssh://host:port). */
+  port: number | null;
   target: string;
   command: string;
   dataDir: string;
 }
 
 function parseExecArgs(argv: string[]): ExecArgs {
-  const args: ExecArgs = { verbose: false, remember: false, profile: null, identities: [], via: [], target: '', command: '', dataDir: defaultDataDir() };
+  const args: ExecArgs = { verbose: false, remember: false, profile: null, identities: [], via: [], port: null, target: '', command: '', dataDir: defaultDataDir() };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -71,13 +88,14 @@ function parseExecArgs(argv: string[]): ExecArgs {
     else if (arg === '--remember') args.remember = true;
     else if (arg === '-i') args.identities.push(value());
     else if (arg === '--via' || arg === '-J') args.via.push(...value().split(','));
+    else if (arg === '-p') args.port = usageOnBadAddress(() => parsePortOption(value(), tcpServicePort));
     else if (arg === '--data-dir') args.dataDir = value();
     else if (arg === '--profile') args.profile = value();
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (!args.target) args.target = arg;
     else throw new UsageError(`unexpected ${arg} (put the command after --)`);
   }
-  if (args.profile !== null && (args.target || args.via.length > 0)) throw new UsageError('--profile names the whole circuit: give no target or --via with it');
+  if (args.profile !== null && (args.target || args.via.length > 0 || args.port !== null)) throw new UsageError('--profile names the whole circuit: give no target, --via or -p with it');
   if (args.profile === null && !args.target) throw new UsageError('exec needs a target (or --profile NAME)');
   const command = argv.slice(i + 1);
   if (command.length === 0) throw new UsageError('exec needs a command after --');
@@ -98,23 +116,30 @@ function defaultAuth(identities: string[]): AuthStep[] {
   ];
 }
 
-function hopFromAddress(text: string, identities: string[]): HopSpec {
-  const address = parseHopAddress(text);
+/** `[user@]host[:port]` from the command line; a port may be a service name, as for ssh. */
+function addressOf(text: string) {
+  return parseHopAddress(text, tcpServicePort);
+}
+
+function hopFromAddress(text: string, identities: string[], port: number | null): HopSpec {
+  const address = addressOf(text);
   const user = address.user ?? userInfo().username;
-  const port = address.port ?? 22;
-  return { name: address.host, host: address.host, port, user, auth: defaultAuth(identities), hostId: adHocHostId(text) };
+  const hopPort = port ?? address.port ?? 22;
+  return { name: address.host, host: address.host, port: hopPort, user, auth: defaultAuth(identities), hostId: adHocHostId(text, port) };
 }
 
 /** The keychain id of a hop typed on the command line: stable for the same user, host and port. */
-function adHocHostId(text: string): string {
-  const address = parseHopAddress(text);
-  return `ssh:${address.user ?? userInfo().username}@${address.host}:${address.port ?? 22}`;
+function adHocHostId(text: string, port: number | null = null): string {
+  const address = addressOf(text);
+  return `ssh:${address.user ?? userInfo().username}@${address.host}:${port ?? address.port ?? 22}`;
 }
 
-/** A saved host by name, else an address typed on the command line. */
-function hopFor(text: string, library: SavedLibrary, identities: string[]): HopSpec {
+/** A saved host by name (-p still wins for the target, as over ssh_config's Port), else an address. */
+function hopFor(text: string, library: SavedLibrary, identities: string[], port: number | null = null): HopSpec {
   const saved = library.hostNamed(text);
-  return saved ? library.hostSpec(saved) : hopFromAddress(text, identities);
+  if (!saved) return hopFromAddress(text, identities, port);
+  const spec = library.hostSpec(saved);
+  return port === null ? spec : { ...spec, port };
 }
 
 async function runExec(argv: string[]): Promise<number> {
@@ -127,7 +152,7 @@ async function runExec(argv: string[]): Promise<number> {
     if (!profile) throw new UsageError(`no saved profile is named "${args.profile}"`);
     hops = library.profileSpecs(profile);
   } else {
-    hops = [...args.via, args.target].map((t) => hopFor(t, library, args.identities));
+    hops = usageOnBadAddress(() => [...args.via.map((t) => hopFor(t, library, args.identities)), hopFor(args.target, library, args.identities, args.port)]);
   }
   const broker = new PromptBroker();
   attachTerminalPrompter(broker, process.stderr, process.env, { remember: args.remember });
@@ -144,7 +169,7 @@ async function runExec(argv: string[]): Promise<number> {
     const failed = new Promise<never>((_, reject) => engine.onDidFail((f) => f.circuitId === circuit.id && reject(HoplineError.fromWire(f.error))));
     const run = new Promise<number>((resolve, reject) => {
       engine.target(circuit.id).exec(args.command, (err, stream) => {
-        if (err) return reject(new HoplineError('FORWARD_REFUSED', `The target refused to run the command: ${err.message}`, { index: hops.length - 1, name: hops[hops.length - 1]!.name }));
+        if (err) return reject(new HoplineError('FORWARD_REFUSED', `${hopNameAtStart({ index: hops.length - 1, name: hops[hops.length - 1]!.name })} refused to run the command`, { index: hops.length - 1, name: hops[hops.length - 1]!.name }, err.message));
         let code = 0;
         stream.on('exit', (exitCode: number | null, signal?: string) => {
           // As ssh: a command killed by a signal is 255 (its own `exit 129` stays 129), and the
@@ -155,6 +180,10 @@ async function runExec(argv: string[]): Promise<number> {
         stream.on('close', () => resolve(code));
         stream.pipe(process.stdout, { end: false });
         stream.stderr.pipe(process.stderr, { end: false });
+        // A reader gone (`| head -1`): as ssh, drop the rest and keep the window moving, so the
+        // command runs to its end and its exit status is still ours. pipe() has unpiped by now.
+        whenClosed(process.stdout, () => stream.resume());
+        whenClosed(process.stderr, () => stream.stderr.resume());
         if (process.stdin.isTTY) stream.end();
         else process.stdin.pipe(stream);
       });
@@ -164,6 +193,8 @@ async function runExec(argv: string[]): Promise<number> {
     if (error instanceof HoplineError) {
       // Messages can quote a server; the engine cleans them, and the tty gets no control byte either way.
       process.stderr.write(`hopline: ${toPlainText(error.message, 1000)}\n`);
+      // The raw text behind the sentence (an OS code, a server's own words) is for -v, as ssh's debug lines are.
+      if (args.verbose && error.detail) process.stderr.write(`hopline: detail: ${toPlainText(error.detail, 1000)}\n`);
       process.stderr.write(args.verbose ? `${engine.eventLog(circuitId).join('\n')}\n` : `(run with -v for the circuit's event log)\n`);
       return 255;
     }

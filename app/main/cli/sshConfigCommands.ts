@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { HopSpec } from '../services/engine/hopSpec';
 import { HostsService, type HostSecretKinds } from '../services/profiles/hostsService';
 import type { SavedLibrary } from './savedLibrary';
-import { circuitForAlias, configAlias, exportSshConfig, exportSshJ, importSshConfig, parseSshConfig, shellLine, SshConfigExportError, type ImportNote } from '../services/engine/sshConfig';
+import { outcomeCounts } from '../../shared/model/importReport';
+import { appliesTo, circuitForAlias, configAlias, exportSshConfig, exportSshJ, importSshConfig, parseSshConfig, shellLine, SshConfigExportError, type GroupedNote, type ImportNote } from '../services/engine/sshConfig';
 
 const options = () => ({ homeDir: homedir(), localUser: userInfo().username });
 const defaultConfig = () => path.join(homedir(), '.ssh', 'config');
@@ -18,29 +19,44 @@ function formatNote(note: ImportNote): string {
   return `  ${note.severity.padEnd(7)} ${note.file}:${note.line}${note.host ? ` [${note.host}]` : ''} ${note.directive ? `${note.directive}: ` : ''}${note.message}`;
 }
 
+/** One line per source line: `~/.ssh/config:3 ... — applies to 8 hosts: a, b, c…`. */
+function formatGroupedNote(note: GroupedNote): string {
+  return `  ${note.severity.padEnd(7)} ${note.file}:${note.line} ${note.message}${note.hosts.length ? ` — ${appliesTo(note.hosts)}` : ''}`;
+}
+
+
 export async function runImport(args: string[], library: SavedLibrary, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const dryRun = args.includes('--dry-run');
   const file = path.resolve(args.find((a) => a !== '--dry-run') ?? defaultConfig());
   const result = importSshConfig({ file }, options());
-  out.write(`${result.hosts.length} host(s) in ${file}:\n`);
-  for (const host of result.hosts) {
-    const chain = host.hops.map((h) => `${h.user}@${h.host}:${h.port}`).join(' -> ');
-    out.write(`  ${host.ok ? 'ok   ' : 'ERROR'} ${host.alias}${host.ok ? `: ${chain} (${host.hops.length} hop${host.hops.length === 1 ? '' : 's'})` : ''}\n`);
-    for (const note of host.notes) out.write(`  ${formatNote(note)}\n`);
-  }
-  const fileNotes = result.notes.filter((n) => !n.host);
-  if (fileNotes.length) out.write(`Not acted on, or worth knowing:\n${fileNotes.map(formatNote).join('\n')}\n`);
-  const errors = result.notes.filter((n) => n.severity === 'error').length;
-  if (errors) err.write(`hopline: ${errors} error(s) in ${file}; those hosts were not imported\n`);
+  // Save first, print after: a reader that goes away mid-report (`| head -1`) then cannot cut
+  // into the library write, which has completed (or failed, changing nothing) before any output.
+  const saved: string[] = [];
+  let saveError: unknown = null;
   if (!dryRun) {
     const hosts = new HostsService(library.store, NO_SECRETS, options());
     try {
       const report = await hosts.importSshConfig({ path: file });
-      out.write(`Saved to the hosts library (${library.store.dataDir}): ${report.imported.length} host(s), ${report.profiles.length} profile(s)${report.profiles.length ? `: ${report.profiles.map((p) => p.alias).join(', ')}` : ''}.\n`);
+      saved.push(`Saved to the hosts library (${library.store.dataDir}): ${report.imported.length} host(s), ${report.profiles.length} profile(s)${report.profiles.length ? `: ${report.profiles.map((p) => p.alias).join(', ')}` : ''}.\n`);
+      if (report.counts) saved.push(`  hosts: ${outcomeCounts(report.counts.hosts)}; profiles: ${outcomeCounts(report.counts.profiles)}\n`);
+    } catch (error) {
+      saveError = error;
     } finally {
       hosts.dispose();
     }
   }
+  out.write(`${result.hosts.length} host(s) in ${file}:\n`);
+  for (const host of result.hosts) {
+    const chain = host.hops.map((h) => `${h.user}@${h.host}:${h.port}`).join(' -> ');
+    out.write(`  ${host.ok ? 'ok   ' : 'ERROR'} ${host.alias}${host.ok ? `: ${chain} (${host.hops.length} hop${host.hops.length === 1 ? '' : 's'})` : ''}\n`);
+  }
+  // Grouped: a `Host *` line is one note naming its hosts, not one note per host.
+  if (result.report.length) out.write(`Not acted on, or worth knowing:\n${result.report.map(formatGroupedNote).join('\n')}\n`);
+  const errors = result.notes.filter((n) => n.severity === 'error').length;
+  if (errors) err.write(`hopline: ${errors} error(s) in ${file}; those hosts were not imported\n`);
+  // The report stands either way; a failed save is the command's error (main says it, exit 1).
+  if (saveError !== null) throw saveError;
+  for (const line of saved) out.write(line);
   return errors ? 1 : 0;
 }
 
@@ -69,9 +85,11 @@ export async function runExport(args: string[], library: SavedLibrary, out: Node
     }
     hops = circuit.hops;
   }
+  // Both forms are made before either is printed: a circuit that cannot be written at all prints
+  // nothing and exits 1.
+  let config: string;
   try {
-    out.write(`# ssh_config for ${profile ? `profile "${alias}"` : alias} (${hops.length} hops)\n${exportSshConfig(hops, configAlias(alias, 'target'))}\n`);
-    out.write(`# as one command line:\n${shellLine(exportSshJ(hops))}\n`);
+    config = exportSshConfig(hops, configAlias(alias, 'target'));
   } catch (error) {
     if (error instanceof SshConfigExportError) {
       err.write(`hopline: ${error.message}\n`);
@@ -79,5 +97,18 @@ export async function runExport(args: string[], library: SavedLibrary, out: Node
     }
     throw error;
   }
+  // The config form carries everything the -J line can (and more), so it failing alone, as for
+  // a ProxyCommand on hop 1 with more hops after it, still leaves a complete, working export.
+  let jLine: string | null = null;
+  let noJ = '';
+  try {
+    jLine = shellLine(exportSshJ(hops));
+  } catch (error) {
+    if (!(error instanceof SshConfigExportError)) throw error;
+    noJ = error.message;
+  }
+  out.write(`# ssh_config for ${profile ? `profile "${alias}"` : alias} (${hops.length} hops)\n${config}\n`);
+  if (jLine !== null) out.write(`# as one command line:\n${jLine}\n`);
+  else err.write(`hopline: no ssh -J line: ${noJ}. Save the config above to a file and run: ssh -F FILE ${configAlias(alias, 'target')}\n`);
   return 0;
 }

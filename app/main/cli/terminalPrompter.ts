@@ -83,6 +83,11 @@ export function attachTerminalPrompter(broker: PromptBroker, stderr: NodeJS.Writ
         await broker.decideHostKey(request.id, reply === 's' || reply === 'save' ? 'accept-and-save' : reply === 'o' || reply === 'once' ? 'accept-once' : 'reject');
         return;
       }
+      // A rejected earlier attempt is said before the new question, as the app's dialog does.
+      if (request.rejection) {
+        const detail = request.rejection.detail ? ` ${toPlainText(request.rejection.detail, 500)}` : '';
+        stderr.write(`[${where}] ${toPlainText(request.rejection.message, 500)}${detail}\n`);
+      }
       if (request.name || request.instructions) stderr.write(`[${where}] ${toPlainText(`${request.name}${request.name && request.instructions ? ': ' : ''}${request.instructions}`)}\n`);
       const answers: string[] = [];
       for (const prompt of request.prompts) answers.push(await ask(`[${where}] ${toPlainText(prompt.text, 500)}`, prompt.echo));

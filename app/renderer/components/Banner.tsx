@@ -4,7 +4,8 @@ import type { ReactNode } from 'react';
 export function Banner({ tone = 'warning', children, onDismiss }: { tone?: 'warning' | 'error'; children: ReactNode; onDismiss: () => void }) {
   return (
     <div className={`banner banner-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
-      <span className="banner-text">{children}</span>
+      {/* A div: the text may hold a Details disclosure (flow content). */}
+      <div className="banner-text">{children}</div>
       <button type="button" className="secondary" onClick={onDismiss}>
         Dismiss
       </button>

@@ -7,7 +7,7 @@ import { serviceDescriptors, type Services } from '../../shared/contract/channel
 import { createClient, type RpcTransport } from '../../shared/rpc/client';
 import { TerminalStreams } from '../../shared/rpc/terminalStreams';
 import { BridgeTransport, type Bridge } from './bridgeTransport';
-import { WebSocketTransport, type ConnectionState } from './webSocketTransport';
+import { LINK_UP, WebSocketTransport, type ConnectionState, type LinkProgress } from './webSocketTransport';
 
 declare global {
   interface Window {
@@ -17,6 +17,9 @@ declare global {
 
 const stateListeners = new Set<(state: ConnectionState) => void>();
 let connectionState: ConnectionState = 'connecting';
+const progressListeners = new Set<(progress: LinkProgress) => void>();
+let linkProgress: LinkProgress = LINK_UP;
+let retryLink: () => void = () => undefined;
 
 interface Picked {
   transport: RpcTransport;
@@ -49,6 +52,11 @@ function pickTransport(): Picked {
     connectionState = state;
     for (const listener of stateListeners) listener(state);
   };
+  ws.onProgress = (progress) => {
+    linkProgress = progress;
+    for (const listener of progressListeners) listener(progress);
+  };
+  retryLink = () => ws.retryNow();
   return { transport: ws, streams, kind: 'web' };
 }
 
@@ -88,4 +96,16 @@ export function onConnectionState(listener: (state: ConnectionState) => void): (
   return () => stateListeners.delete(listener);
 }
 
-export type { ConnectionState };
+/** How reconnecting goes while the link is down (web mode; Electron's bridge never goes down). */
+export function onLinkProgress(listener: (progress: LinkProgress) => void): () => void {
+  progressListeners.add(listener);
+  listener(linkProgress);
+  return () => progressListeners.delete(listener);
+}
+
+/** Skips the rest of the backoff and tries to reach the backend now. */
+export function retryLinkNow(): void {
+  retryLink();
+}
+
+export type { ConnectionState, LinkProgress };

@@ -5,6 +5,25 @@ import type { ClientFrame } from '../../shared/rpc/protocol';
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 /**
+ * How the way back to the backend is going while the link is down, for the views that grey out
+ * ("reconnecting, attempt 3, next in 2 s"). All zero/null/false while the link is open.
+ */
+export interface LinkProgress {
+  /** Attempts made since the link was last open (the one under way included). */
+  attempt: number;
+  /** When the next attempt starts (epoch ms), while waiting between attempts. */
+  nextAttemptAt: number | null;
+  /**
+   * The backend answers but refuses this page's token: it is a new process with a new token
+   * (web mode makes one per run). Opening the address it printed sets the new token's cookie,
+   * and this page then gets back in by itself.
+   */
+  authRejected: boolean;
+}
+
+export const LINK_UP: LinkProgress = { attempt: 0, nextAttemptAt: null, authRejected: false };
+
+/**
  * Web mode: the contract over a WebSocket to the page's own origin. The token travels in the
  * HttpOnly cookie web mode set, never in script. Reconnects with backoff and renews
  * subscriptions; calls made while down fail with DISCONNECTED rather than hang.
@@ -19,7 +38,11 @@ export class WebSocketTransport implements RpcTransport {
   private readonly frames: FrameTransport;
   private readonly queue: string[] = [];
   private retryMs = 250;
+  private progress: LinkProgress = LINK_UP;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   onStateChange: (state: ConnectionState) => void = () => undefined;
+  /** Reconnection progress while the link is down (LINK_UP once it is open again). */
+  onProgress: (progress: LinkProgress) => void = () => undefined;
   /** A binary message (a terminal frame) from the server. */
   onBinary: (data: ArrayBuffer) => void = () => undefined;
   /** The socket (re)opened: a new server-side connection, with nothing attached yet. */
@@ -52,14 +75,48 @@ export class WebSocketTransport implements RpcTransport {
     // Subscriptions made while down are renewed on open from frames.subscribedChannels.
   }
 
+  /** Tries again now instead of waiting out the backoff (the overlay's "Try now"). */
+  retryNow(): void {
+    if (this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.connect();
+  }
+
+  private setProgress(change: Partial<LinkProgress>): void {
+    this.progress = { ...this.progress, ...change };
+    this.onProgress(this.progress);
+  }
+
+  /**
+   * A socket that closed before it opened: ask the page's own origin whether the server is there
+   * and refuses our cookie (401), which is how a restarted web mode with a new token answers.
+   * No answer at all is just "still down".
+   */
+  private probeAuth(): void {
+    const origin = this.url.replace(/^ws(s?):/, 'http$1:').replace(/\/rpc$/, '/');
+    fetch(origin, { method: 'HEAD', cache: 'no-store', credentials: 'same-origin' }).then(
+      (response) => {
+        if (this.progress.attempt > 0) this.setProgress({ authRejected: response.status === 401 });
+      },
+      () => undefined,
+    );
+  }
+
   private connect(): void {
+    this.retryTimer = undefined;
     this.onStateChange('connecting');
+    if (this.progress !== LINK_UP || this.socket !== null) this.setProgress({ attempt: this.progress.attempt + 1, nextAttemptAt: null });
     const socket = new WebSocket(this.url);
+    let opened = false;
     // Terminal output arrives as binary messages; an ArrayBuffer decodes without a copy or a Promise.
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => {
+      opened = true;
       this.retryMs = 250;
+      this.progress = LINK_UP;
+      this.onProgress(LINK_UP);
       for (const channel of this.frames.subscribedChannels) socket.send(JSON.stringify({ type: 'subscribe', channel }));
       for (const text of this.queue.splice(0)) socket.send(text);
       this.onOpen();
@@ -80,7 +137,9 @@ export class WebSocketTransport implements RpcTransport {
     socket.onclose = () => {
       this.frames.disconnected('Connection to Hopline was lost');
       this.onStateChange('closed');
-      setTimeout(() => this.connect(), this.retryMs);
+      if (!opened) this.probeAuth();
+      this.setProgress({ nextAttemptAt: Date.now() + this.retryMs });
+      this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 5000);
     };
   }

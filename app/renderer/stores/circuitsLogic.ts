@@ -5,6 +5,7 @@
 import { ErrorCode, type WireError } from '../../shared/model/errors';
 import type { AuthMethodKind, CircuitSummary, HopStateEvent, HopStateName, HopTimings } from '../../shared/model/hop';
 import { toPlainText } from '../../shared/model/plainText';
+import { hopTimingsLine } from './hopTimingsText';
 
 export interface HopLive {
   index: number;
@@ -39,6 +40,19 @@ export function applyHopState(hops: readonly HopLive[] | undefined, event: HopSt
     ...((event.authMethod ?? previous?.authMethod) ? { authMethod: event.authMethod ?? previous?.authMethod } : {}),
     ...((event.hostKeyFingerprint ?? previous?.hostKeyFingerprint) ? { hostKeyFingerprint: event.hostKeyFingerprint ?? previous?.hostKeyFingerprint } : {}),
   };
+  return next;
+}
+
+/**
+ * A failed circuit being repaired (Reconnect, Retry): hops still up keep their row (the engine
+ * reuses them as they are), the others start over, so no timing or auth method of an earlier
+ * attempt is shown as if it were this one's.
+ */
+export function hopsForRepair(hops: readonly HopLive[] | undefined): HopLive[] {
+  const next: HopLive[] = [];
+  hops?.forEach((hop, index) => {
+    if (hop?.state === 'ready') next[index] = hop;
+  });
   return next;
 }
 
@@ -98,14 +112,6 @@ export function addHostKeyAlert(alerts: readonly HostKeyAlert[], dismissed: read
   return [...alerts, alert];
 }
 
-export function formatTimings(timings: HopTimings): string {
-  const parts: string[] = [];
-  if (timings.tcpMs !== undefined) parts.push(`tcp ${timings.tcpMs} ms`);
-  if (timings.handshakeMs !== undefined) parts.push(`handshake ${timings.handshakeMs} ms`);
-  if (timings.authMs !== undefined) parts.push(`auth ${timings.authMs} ms`);
-  if (timings.totalMs !== undefined) parts.push(`total ${timings.totalMs} ms`);
-  return parts.join(' · ');
-}
 
 /**
  * The text "Copy details" puts on the clipboard: what a colleague needs to help, and no secret.
@@ -117,13 +123,14 @@ export function formatCircuitDetails(circuit: CircuitSummary, rows: readonly Hop
     `State: ${circuit.state}`,
     `Hops: ${circuit.hopNames.join(' -> ') || '(none)'}`,
     ...rows.map((row) => {
-      const extra = [formatTimings(row.timings), row.authMethod ? `auth ${row.authMethod}` : '', row.shared ? 'shared' : '', row.hostKeyFingerprint ?? ''].filter(Boolean).join(', ');
+      const extra = [hopTimingsLine(row.timings), row.authMethod ? `auth ${row.authMethod}` : '', row.shared ? 'shared' : '', row.hostKeyFingerprint ?? ''].filter(Boolean).join(', ');
       return `  ${row.index + 1}. ${toPlainText(row.name)}: ${row.state}${extra ? ` (${extra})` : ''}`;
     }),
   ];
   if (circuit.error) {
     const where = circuit.error.hop ? ` at hop ${circuit.error.hop.index + 1} (${circuit.error.hop.name})` : '';
     lines.push(`Error${where}: ${circuit.error.code}: ${toPlainText(circuit.error.message)}`);
+    if (circuit.error.detail) lines.push(`Detail: ${toPlainText(circuit.error.detail)}`);
   }
   lines.push('', 'Event log:', ...(log.length > 0 ? log.map((line) => toPlainText(line)) : ['(empty)']));
   return lines.join('\n');

@@ -23,3 +23,19 @@ export function secretBadges(host: HostSummary, kinds?: readonly SecretKind[]): 
 export function hostEndpoint(host: Pick<HostSummary, 'user' | 'address' | 'port'>): string {
   return `${host.user || '?'}@${host.address || '?'}${host.port === 22 ? '' : `:${host.port}`}`;
 }
+
+/** The profiles whose circuits pass through the host, in the order given (the library's). */
+export function profilesUsingHost<P extends { hostIds: readonly string[] }>(hostId: string, profiles: readonly P[]): P[] {
+  return profiles.filter((p) => p.hostIds.includes(hostId));
+}
+
+/**
+ * Hosts that can take a deleted host's place in every circuit that uses it: any other host not
+ * already in one of those circuits (a circuit never passes through the same host twice; the main
+ * side refuses it too).
+ */
+export function replacementCandidates<H extends { id: string }>(hostId: string, hosts: readonly H[], profiles: readonly { hostIds: readonly string[] }[]): H[] {
+  const taken = new Set(profilesUsingHost(hostId, profiles).flatMap((p) => p.hostIds));
+  taken.add(hostId);
+  return hosts.filter((h) => !taken.has(h.id));
+}

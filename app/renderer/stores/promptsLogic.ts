@@ -26,9 +26,13 @@ export function reconcileOutstanding(
   return [...fromServer, ...arrived];
 }
 
-/** "hop 1 of 3 · bastion-mfa · round 2": which hop a question is for, in every dialog title. */
-export function hopLabel(request: Pick<PromptRequest, 'hop' | 'round' | 'kind'>): string {
+/**
+ * "hop 1 of 3 · bastion-mfa · round 2 · attempt 2 of 3": which hop a question is for, in every
+ * dialog title. The attempt shows from the second on, when it tells the user how many are left.
+ */
+export function hopLabel(request: Pick<PromptRequest, 'hop' | 'round' | 'kind' | 'attempt'>): string {
   const parts = [`hop ${request.hop.index + 1} of ${request.hop.count}`, toPlainText(request.hop.name, 200)];
   if (request.kind !== 'host-key') parts.push(`round ${request.round}`);
+  if (request.attempt && request.attempt.number > 1) parts.push(`attempt ${request.attempt.number} of ${request.attempt.of}`);
   return parts.join(' · ');
 }

@@ -15,8 +15,22 @@ export type TabStatus =
   | { kind: 'running'; terminalId: string; streamId: number }
   /** The remote shell reported an exit status or a signal. */
   | { kind: 'exited'; terminalId: string; exitCode: number | null; signal: string | null }
-  /** It ended without one: the connection was lost (reason names the hop), closed, or it never opened. */
-  | { kind: 'ended'; terminalId: string | null; reason: WireError };
+  /**
+   * It ended without one: the connection was lost (reason names the hop), closed, or it never
+   * opened. `cause` says when it was not a failure: the user ended it here (Disconnect), or
+   * Hopline's backend restarted and took every shell with it.
+   */
+  | { kind: 'ended'; terminalId: string | null; reason: WireError; cause?: EndCause };
+
+/** Why a shell ended when that was no fault of a hop: shown plainly, not as an error. */
+export type EndCause = 'user' | 'backend-restarted';
+
+export const BACKEND_RESTARTED: WireError = {
+  code: ErrorCode.DISCONNECTED,
+  message: 'Hopline’s backend restarted, so this shell ended. Reconnect opens its circuit again.',
+};
+
+export const ENDED_BY_USER: WireError = { code: ErrorCode.DISCONNECTED, message: 'You disconnected this circuit.' };
 
 export interface TerminalTab {
   /** This window's id for the tab; stays the same across reconnects. */
@@ -184,6 +198,42 @@ export function reconcile(model: TerminalsModel, list: readonly TerminalSummary[
   return next;
 }
 
+/** Tabs of these circuits that are still ending (Disconnect asked) end as "by you", not as an error. */
+export function endByUser(model: TerminalsModel, circuitIds: ReadonlySet<string>): TerminalsModel {
+  let next = model;
+  for (const tab of model.tabs) {
+    if (!circuitIds.has(tab.circuitId)) continue;
+    const s = tab.status;
+    if (s.kind === 'running' || s.kind === 'starting' || s.kind === 'opening') {
+      next = setStatus(next, tab.key, { kind: 'ended', terminalId: 'terminalId' in s ? s.terminalId : null, reason: ENDED_BY_USER, cause: 'user' });
+    } else if (s.kind === 'ended' && s.cause === undefined) {
+      // The end event beat this: it is still the user's doing.
+      next = setStatus(next, tab.key, { ...s, reason: ENDED_BY_USER, cause: 'user' });
+    }
+  }
+  return next;
+}
+
+/**
+ * The link came back to a new backend process: every shell and circuit this window knew is gone
+ * with the old one. Tabs that were live (or on their way) say so, plainly, with Reconnect.
+ */
+export function endAllByRestart(model: TerminalsModel): TerminalsModel {
+  let next = model;
+  for (const tab of model.tabs) {
+    const s = tab.status;
+    if (s.kind === 'running' || s.kind === 'starting' || s.kind === 'opening') {
+      next = setStatus(next, tab.key, { kind: 'ended', terminalId: 'terminalId' in s ? s.terminalId : null, reason: BACKEND_RESTARTED, cause: 'backend-restarted' });
+    }
+  }
+  return next;
+}
+
+/** Tabs whose shell is live (running) on a circuit: what a Disconnect would end. */
+export function liveTabsOf(model: TerminalsModel, circuitId: string): TerminalTab[] {
+  return tabsOf(model, circuitId).filter((t) => t.status.kind === 'running');
+}
+
 /** The tab key a window gives a terminal it finds running (after a reload): the same in every window and every load, so a saved layout finds it. */
 export function adoptedKey(terminalId: string): string {
   return `t-${terminalId}`;
@@ -201,6 +251,8 @@ export function tabStatusText(status: TabStatus): string {
       if (status.signal) return `killed by ${toPlainText(status.signal, 20)}`;
       return status.exitCode === null ? 'exited' : `exited ${status.exitCode}`;
     case 'ended':
+      if (status.cause === 'user') return 'ended by you';
+      if (status.cause === 'backend-restarted') return 'backend restarted';
       return status.reason.hop ? 'connection lost' : 'ended';
   }
 }

@@ -1,10 +1,17 @@
 import { create } from 'zustand';
 import type { AppInfo, PongEvent } from '../../shared/contract/app';
 import { HoplineError } from '../../shared/model/errors';
-import { onConnectionState, rpc, type ConnectionState } from '../rpc';
+import { onConnectionState, onLinkProgress, rpc, type ConnectionState, type LinkProgress } from '../rpc';
 
 interface AppState {
   connection: ConnectionState;
+  /** How reconnecting goes while the link is down: views grey out and show it. */
+  link: LinkProgress;
+  /**
+   * The link was open and is not now: terminal and circuit views grey out and take no input.
+   * (Not while the page first loads: nothing is on screen to grey out yet.)
+   */
+  backendDown: boolean;
   info: AppInfo | null;
   error: string | null;
   /** The most recent onDidPong events, newest first. */
@@ -20,6 +27,8 @@ function message(error: unknown): string {
 
 export const useAppStore = create<AppState>((set) => ({
   connection: 'connecting',
+  link: { attempt: 0, nextAttemptAt: null, authRejected: false },
+  backendDown: false,
   info: null,
   error: null,
   pongs: [],
@@ -45,12 +54,16 @@ export const useAppStore = create<AppState>((set) => ({
 /** Feeds the store from contract events, never from components talking to a transport (startStores). */
 export function startAppStore(): () => void {
   const subs = [rpc.app.onDidPong((pong) => useAppStore.setState((s) => ({ pongs: [pong, ...s.pongs].slice(0, 5) })))];
+  let wasOpen = false;
   const stopLink = onConnectionState((connection) => {
-    useAppStore.setState({ connection });
+    wasOpen ||= connection === 'open';
+    useAppStore.setState({ connection, backendDown: wasOpen && connection !== 'open' });
     if (connection === 'open') void useAppStore.getState().loadInfo();
   });
+  const stopProgress = onLinkProgress((link) => useAppStore.setState({ link }));
   return () => {
     for (const sub of subs) sub.dispose();
     stopLink();
+    stopProgress();
   };
 }

@@ -4,7 +4,7 @@ import { ErrorCode, HoplineError, type WireError } from '../../shared/model/erro
 import type { CircuitSummary } from '../../shared/model/hop';
 import { onConnectionState, rpc } from '../rpc';
 import { describeError } from './describeError';
-import { addHostKeyAlert, applyFailure, applyHopState, matchesPending, type HopLive, type HostKeyAlert, type PendingOpen } from './circuitsLogic';
+import { addHostKeyAlert, applyFailure, applyHopState, hopsForRepair, matchesPending, type HopLive, type HostKeyAlert, type PendingOpen } from './circuitsLogic';
 
 interface CircuitsState {
   circuits: Record<string, CircuitSummary>;
@@ -27,6 +27,11 @@ interface CircuitsState {
    * the circuit before it exists. Resolves with why it failed, or null once it is open.
    */
   open(hostIds: string[], profileId?: string, circuitId?: string): Promise<WireError | null>;
+  /**
+   * Reconnect / Retry of a failed circuit, same id: the engine reuses its hops that are still up
+   * and rebuilds the rest (asking only what those need). Resolves like open.
+   */
+  repair(circuitId: string): Promise<WireError | null>;
   close(circuitId: string): Promise<void>;
   select(circuitId: string | null): void;
   eventLog(circuitId: string): Promise<string[]>;
@@ -49,8 +54,10 @@ function noteFailure(circuitId: string, error: WireError): void {
 function noteChange(circuit: CircuitSummary): void {
   useCircuitsStore.setState((s) => {
     const mine = matchesPending(s.pending, circuit);
+    const repairing = s.circuits[circuit.id]?.state === 'failed' && circuit.state === 'opening';
     return {
       circuits: { ...s.circuits, [circuit.id]: circuit },
+      ...(repairing ? { hops: { ...s.hops, [circuit.id]: hopsForRepair(s.hops[circuit.id]) } } : {}),
       ...(mine ? { currentId: circuit.id, pending: null } : {}),
       ...(circuit.error
         ? { hostKeyAlerts: addHostKeyAlert(s.hostKeyAlerts, s.dismissedAlerts, { circuitId: circuit.id, error: circuit.error, hopCount: circuit.hopNames.length || null }) }
@@ -91,6 +98,17 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
       set({ pending: null });
       if (error instanceof HoplineError && get().currentId) noteFailure(get().currentId!, { code: error.code, message: error.message, ...(error.hop ? { hop: error.hop } : {}) });
       return wire;
+    }
+  },
+  async repair(circuitId) {
+    try {
+      const circuit = await rpc.circuits.repair(circuitId);
+      noteChange(circuit);
+      return circuit.error;
+    } catch (error) {
+      // A repair that got as far as 'opening' reports its failure through events too; one refused
+      // before that (the circuit is no longer known, a host was deleted) has only this answer.
+      return error instanceof HoplineError ? error.toWire() : { code: ErrorCode.INTERNAL, message: 'Unexpected error' };
     }
   },
   async close(circuitId) {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { HostInput, HostSummary, ImportReport } from '../../shared/contract/hosts';
+import type { HostInput, HostSummary, ImportReport, RemoveHostOptions } from '../../shared/contract/hosts';
 import { onConnectionState, rpc } from '../rpc';
 import { describeError } from './describeError';
 import { upsertById } from './lists';
@@ -12,8 +12,11 @@ interface HostsState {
   load(): Promise<void>;
   save(host: HostInput): Promise<HostSummary>;
   duplicate(id: string): Promise<HostSummary>;
-  /** Rejects (e.g. while a profile uses the host) with a typed error for the caller to show. */
-  remove(id: string): Promise<void>;
+  /**
+   * Rejects (e.g. HOST_IN_USE while a profile uses the host) with a typed error for the caller to
+   * show; with `replaceWith`, that host takes its place in every profile in the same write.
+   */
+  remove(id: string, options?: RemoveHostOptions): Promise<void>;
   importSshConfig(request: { path?: string; text?: string }): Promise<ImportReport>;
 }
 
@@ -38,8 +41,9 @@ export const useHostsStore = create<HostsState>((set) => ({
     set((s) => ({ hosts: upsertById(s.hosts, copy) }));
     return copy;
   },
-  async remove(id) {
-    await rpc.hosts.remove(id);
+  async remove(id, options) {
+    // The id alone when there is no replacement: the call reads as it did before replacements.
+    await (options?.replaceWith !== undefined ? rpc.hosts.remove(id, options) : rpc.hosts.remove(id));
     set((s) => ({ hosts: s.hosts.filter((h) => h.id !== id) }));
   },
   importSshConfig(request) {

@@ -23,6 +23,8 @@ import {
   applyOpened,
   asWireError,
   EMPTY_MODEL,
+  endAllByRestart,
+  endByUser,
   failWaiting,
   findTab,
   adoptedKey,
@@ -54,6 +56,11 @@ interface TerminalsState extends TerminalsModel {
   openTab(circuitId: string, key?: string): string;
   /** Closes the tab; a running shell is ended (the last one on its circuit releases the circuit). */
   close(key: string): Promise<void>;
+  /**
+   * The user's Disconnect (already confirmed): closes the circuit, and its tabs say they were
+   * ended by the user rather than showing the end as an error.
+   */
+  disconnect(circuitId: string): Promise<void>;
   activate(key: string, focus?: boolean): void;
   /**
    * The view's fitted size: starts a waiting shell, or resizes the running PTY when it changed.
@@ -62,9 +69,10 @@ interface TerminalsState extends TerminalsModel {
    */
   reportSize(key: string, cols: number, rows: number, claim?: boolean): void;
   /**
-   * A new shell in the same tab: on the same circuit while it is open, otherwise after opening
-   * the circuit again from the same hosts and profile (the engine reuses live shared hops and
-   * asks MFA only for hops it must rebuild). Every tab of the old circuit moves with it.
+   * A new shell in the same tab: on the same circuit while it is open; on a failed circuit after
+   * repairing it (same id: the engine reuses the hops still up and asks MFA only for hops it must
+   * rebuild); otherwise (closed, or unknown to the main side) after opening the circuit again
+   * from the same hosts and profile, every tab of the old circuit moving with it.
    */
   reconnect(key: string): Promise<void>;
   /** Terminals the main side runs that this window shows no tab for yet get one (keyed by adoptedKey). */
@@ -105,10 +113,14 @@ interface Bookkeeping {
   /** Circuits this window asked to open, and those whose first terminal it already opened. */
   openedHere: Set<string>;
   autoOpened: Set<string>;
+  /** Circuits the user disconnected: their tabs' ends are the user's doing. */
+  endedByUser: Set<string>;
+  /** The backend process the link last reached (AppInfo.instanceId); another one means a restart. */
+  backendInstance: string | null;
 }
 
 function newBookkeeping(): Bookkeeping {
-  return { sizes: new Map(), sentSizes: new Map(), inFlight: new Map(), early: new Map(), openedHere: new Set(), autoOpened: new Set() };
+  return { sizes: new Map(), sentSizes: new Map(), inFlight: new Map(), early: new Map(), openedHere: new Set(), autoOpened: new Set(), endedByUser: new Set(), backendInstance: null };
 }
 
 function book(): Bookkeeping {
@@ -205,11 +217,29 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
       await useCircuitsStore.getState().close(tab.circuitId);
       return;
     }
+    // The last tab of a failed circuit: the hops it keeps for a Reconnect are let go now.
+    if (circuit?.state === 'failed' && tabsOf(model(), tab.circuitId).length === 0) {
+      await useCircuitsStore.getState().close(tab.circuitId);
+      return;
+    }
     // A tab closed while its shell opens is handled when the open answers (maybeStart).
     if (tab.status.kind === 'running') {
       book().sentSizes.delete(tab.status.terminalId);
       await rpc.terminals.close(tab.status.terminalId).catch(() => undefined);
     }
+  },
+  async disconnect(circuitId) {
+    book().endedByUser.add(circuitId);
+    // close() reports a refusal in openError (and resolves either way).
+    useCircuitsStore.setState({ openError: null });
+    await useCircuitsStore.getState().close(circuitId);
+    if (useCircuitsStore.getState().openError !== null) {
+      book().endedByUser.delete(circuitId);
+      return;
+    }
+    // Whatever of it has not ended by event yet (a shell whose end is still on its way, a tab
+    // that was waiting for the circuit) ends now, as the user's doing.
+    apply((m) => endByUser(m, new Set([circuitId])));
   },
   activate(key, focus = false) {
     apply((m) => activate(m, key));
@@ -233,12 +263,31 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
       maybeStart(key);
       return;
     }
+    if (circuit?.state === 'failed') {
+      // Reconnect and Retry touch only what died: the same circuit is repaired, its hops that are
+      // still up reused (no question asked for them), and this tab's new shell starts once it is
+      // open (the circuits subscription below). Other tabs of the circuit keep their Reconnect.
+      apply((m) => restart(m, key));
+      requestFocus(key);
+      const error = await useCircuitsStore.getState().repair(circuit.id);
+      // Refused before anything happened (the main side no longer knows the circuit, e.g. it
+      // restarted): open it afresh below, as for a closed one.
+      const refused = error?.code === ErrorCode.INVALID_ARGUMENT && circuitOf(circuit.id)?.state === 'failed';
+      if (!refused) {
+        if (error) apply((m) => failWaiting(m, circuit.id, error));
+        return;
+      }
+    }
     if (!circuit || circuit.hostIds.length === 0) {
       apply((m) => setStatus(m, key, { kind: 'ended', terminalId: null, reason: { code: ErrorCode.INVALID_ARGUMENT, message: 'This circuit is no longer known, so it cannot be opened again. Connect it from the builder or a profile.' } }));
       return;
     }
     const circuitId = crypto.randomUUID();
-    apply((m) => restart(rehome(m, tab.circuitId, circuitId), key));
+    apply((m) => {
+      const moved = rehome(m, tab.circuitId, circuitId);
+      // Already restarted by a refused repair above: one new shell, one separator.
+      return findTab(moved, key)?.status.kind === 'starting' ? moved : restart(moved, key);
+    });
     requestFocus(key);
     const error = await useCircuitsStore.getState().open(circuit.hostIds, circuit.profileId ?? undefined, circuitId);
     // A failure after the circuit existed already ended the waiting tabs (its 'failed' change);
@@ -270,8 +319,10 @@ function onEnded(terminalId: string, change: (m: TerminalsModel) => TerminalsMod
   book().sentSizes.delete(terminalId);
   book().inFlight.delete(terminalId);
   forgetPtySize(terminalId);
-  if (tabOfTerminal(model(), terminalId)) {
-    apply(change);
+  const tab = tabOfTerminal(model(), terminalId);
+  if (tab) {
+    const byUser = book().endedByUser.has(tab.circuitId);
+    apply((m) => (byUser ? endByUser(change(m), new Set([tab.circuitId])) : change(m)));
     return;
   }
   book().early.set(terminalId, change);
@@ -287,6 +338,24 @@ function forgetPtySize(terminalId: string): void {
 }
 
 const CLOSED: WireError = { code: ErrorCode.DISCONNECTED, message: 'The circuit was closed' };
+
+/**
+ * The old backend's circuits are gone with it: shown closed (so Reconnect opens them again from
+ * their hosts and profile instead of asking the new backend for a shell on a circuit it never had).
+ */
+function backendRestarted(): void {
+  apply(endAllByRestart);
+  useCircuitsStore.setState((s) => {
+    const circuits = { ...s.circuits };
+    let changed = false;
+    for (const circuit of Object.values(s.circuits)) {
+      if (circuit.state !== 'open' && circuit.state !== 'opening') continue;
+      circuits[circuit.id] = { ...circuit, state: 'closed' };
+      changed = true;
+    }
+    return changed ? { circuits } : {};
+  });
+}
 
 /**
  * Feeds the store: the terminals contract's events, the circuits store (which drives when shells
@@ -351,17 +420,29 @@ export function startTerminalsStore(): () => void {
         }
         for (const tab of tabsOf(model(), circuit.id)) maybeStart(tab.key);
       } else if (circuit.state === 'failed' || circuit.state === 'closed') {
-        apply((m) => failWaiting(m, circuit.id, circuit.error ?? CLOSED));
+        const byUser = book().endedByUser.has(circuit.id);
+        apply((m) => (byUser ? endByUser(failWaiting(m, circuit.id, CLOSED), new Set([circuit.id])) : failWaiting(m, circuit.id, circuit.error ?? CLOSED)));
       }
     }
   });
 
-  // A window that loads (or reconnects) finds the terminals that exist, and learns which ended meanwhile.
+  // A window that loads (or reconnects) finds the terminals that exist, and learns which ended
+  // meanwhile. A link that came back to another backend process (restarted) finds none of its
+  // shells or circuits: its tabs say the backend restarted, and Reconnect opens the circuit again.
   const stopLink = onConnectionState((connection) => {
     if (connection !== 'open') return;
     const runningBefore = new Set(model().tabs.flatMap((t) => (t.status.kind === 'running' ? [t.status.terminalId] : [])));
-    rpc.terminals.list().then(
-      (list) => apply((m) => reconcile(m, list, runningBefore, (summary) => adoptedKey(summary.terminalId))),
+    const instance = rpc.app.info().then(
+      (info) => info.instanceId,
+      () => null,
+    );
+    Promise.all([rpc.terminals.list(), instance]).then(
+      ([list, instanceId]) => {
+        const before = book().backendInstance;
+        if (instanceId !== null) book().backendInstance = instanceId;
+        if (before !== null && instanceId !== null && instanceId !== before) backendRestarted();
+        apply((m) => reconcile(m, list, runningBefore, (summary) => adoptedKey(summary.terminalId)));
+      },
       () => undefined,
     );
   });

@@ -9,6 +9,7 @@
 import type { DockviewApi, DockviewGroupPanel } from 'dockview-react';
 import { create } from 'zustand';
 import type { ShortcutId } from './shortcuts';
+import { requestCloseTab } from './sessionEnding';
 import { useTerminalsStore } from './useTerminalsStore';
 import { usePaletteStore } from './usePaletteStore';
 import { findTab } from './terminalsLogic';
@@ -107,7 +108,9 @@ export const useWorkspaceStore = create<WorkspaceState>((set, get) => ({
     get().focusActive();
   },
   closeActive() {
-    get().api?.activePanel?.api.close();
+    // A live shell is asked about first (sessionEnding.ts).
+    const panel = get().api?.activePanel;
+    if (panel) void requestCloseTab(panel.id, () => panel.api.close());
   },
   cycleTab(step) {
     const group = get().api?.activePanel?.group;

@@ -14,6 +14,8 @@ const BACKEND_TEXT = {
 /** What matters at a glance: circuits and terminals open, where secrets are kept, and the backend only when it is not well. */
 export function StatusBar() {
   const connection = useAppStore((s) => s.connection);
+  const authRejected = useAppStore((s) => s.link.authRejected);
+  const backendDown = useAppStore((s) => s.backendDown);
   const info = useAppStore((s) => s.info);
   const circuits = useCircuitsStore((s) => s.circuits);
   const tabs = useTerminalsStore((s) => s.tabs);
@@ -27,11 +29,13 @@ export function StatusBar() {
     <footer className="statusbar">
       <span className={`status-backend status-${connection}`} role="status" data-testid="connection-state" data-state={connection}>
         {connection === 'closed' && <TriangleAlert size={14} aria-hidden />}
-        {BACKEND_TEXT[connection]}
+        {connection === 'closed' && authRejected ? 'Hopline’s backend restarted: open the address it printed' : BACKEND_TEXT[connection]}
       </span>
       <span data-testid="status-circuits">
         <Network size={14} aria-hidden /> {open === 1 ? '1 circuit open' : `${open} circuits open`}
         {connecting > 0 && `, ${connecting} connecting`} · {running === 1 ? '1 terminal' : `${running} terminals`}
+        {/* The counts are what the backend last said: it cannot say more while it is away. */}
+        {backendDown && ' (last known)'}
       </span>
       <span className={credentials?.backend === 'session-memory' ? 'status-warning' : undefined} data-testid="status-keychain">
         <KeyRound size={14} aria-hidden /> {keychain}

@@ -11,7 +11,9 @@ import { CircuitStatus } from '../features/connection/CircuitStatus';
 import { resolveTerminalOptions } from '../features/terminals/terminalSettings';
 import { TerminalView } from '../features/terminals/TerminalView';
 import { formatCircuitDetails, hopRows } from '../stores/circuitsLogic';
+import type { TabStatus } from '../stores/terminalsLogic';
 import { describeError } from '../stores/describeError';
+import { requestDisconnect } from '../stores/sessionEnding';
 import { isMac, shortcutFor } from '../stores/shortcuts';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
@@ -19,6 +21,13 @@ import { useSettingsStore } from '../stores/useSettingsStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
 import { useWorkspaceStore } from '../stores/useWorkspaceStore';
 import { tabState } from '../stores/workspaceLayout';
+import { BackendLostOverlay, useBackendDown } from './BackendLostOverlay';
+
+/** A shell that ended through no fault of a hop says why in the header, not "ended". */
+function endCauseText(status: TabStatus): string | null {
+  if (status.kind !== 'ended' || !status.cause) return null;
+  return status.cause === 'user' ? 'ended by you' : 'backend restarted';
+}
 
 const STATE_TEXT = { connecting: 'connecting…', running: 'connected', exited: 'ended', lost: 'connection lost', failed: 'failed' } as const;
 
@@ -29,7 +38,6 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
   const search = useTerminalsStore((s) => (s.search?.key === key ? s.search.n : null));
   const circuit = useCircuitsStore((s) => (tab ? s.circuits[tab.circuitId] : undefined));
   const hops = useCircuitsStore((s) => (tab ? s.hops[tab.circuitId] : undefined));
-  const closeCircuit = useCircuitsStore((s) => s.close);
   const eventLog = useCircuitsStore((s) => s.eventLog);
   const profile = useProfilesStore((s) => (circuit?.profileId ? s.profiles.find((p) => p.id === circuit.profileId) : undefined));
   const settings = useSettingsStore((s) => s.settings);
@@ -39,6 +47,7 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
   const reconnect = useTerminalsStore((s) => s.reconnect);
   const [visible, setVisible] = useState(api.isVisible);
   const [log, setLog] = useState<string[] | null>(null);
+  const backendDown = useBackendDown();
 
   useEffect(() => {
     setVisible(api.isVisible);
@@ -78,14 +87,15 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
       key={circuit.id}
       circuit={circuit}
       rows={rows}
-      onDisconnect={() => void closeCircuit(circuit.id)}
+      onDisconnect={() => void requestDisconnect(circuit.id)}
       onOpenTerminal={() => openTab(circuit.id)}
+      onRetry={() => void reconnect(key)}
       details={async () => formatCircuitDetails(circuit, rows, await eventLog(circuit.id).catch(() => []))}
     />
   );
 
   return (
-    <div className={`pane pane-${state}`} data-testid="terminal-pane" data-pane={key}>
+    <div className={`pane pane-${state}${backendDown ? ' pane-down' : ''}`} data-testid="terminal-pane" data-pane={key} data-backend={backendDown ? 'down' : 'up'}>
       <div className="pane-header">
         <button
           type="button"
@@ -105,55 +115,56 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
                   </span>
                 ))}
           </span>
-          <span className="pane-state">{STATE_TEXT[state]}</span>
+          <span className="pane-state">{backendDown ? 'backend unreachable' : (endCauseText(tab.status) ?? STATE_TEXT[state])}</span>
           {drawerOpen ? <ChevronUp size={14} aria-hidden /> : <ChevronDown size={14} aria-hidden />}
         </button>
       </div>
       <div className="pane-body">
-        <TerminalView
-          tab={tab}
-          visible={visible}
-          options={options}
-          targetName={target}
-          focusNonce={focus}
-          searchNonce={search}
-          label={`Terminal on ${toPlainText(target, 120)}`}
-          panelId={`terminal-panel-${key}`}
-          isAppShortcut={(event) => shortcutFor(event, useSettingsStore.getState().chords(), { mac: isMac(), inTerminal: true }) !== null}
-          appearance={settings.terminal}
-        />
-        {coming && !drawerOpen && status && (
-          <div className="pane-overlay" role="region" aria-label={`${circuit?.state === 'failed' ? 'Could not connect to' : 'Connecting to'} ${toPlainText(target, 120)}`}>
-            <div className="pane-card">
+        {/* While the backend is unreachable nothing here takes input or focus (inert), and it looks it. */}
+        <div className="pane-live" inert={backendDown}>
+          <TerminalView
+            tab={tab}
+            visible={visible}
+            options={options}
+            targetName={target}
+            focusNonce={focus}
+            searchNonce={search}
+            label={`Terminal on ${toPlainText(target, 120)}`}
+            panelId={`terminal-panel-${key}`}
+            isAppShortcut={(event) => shortcutFor(event, useSettingsStore.getState().chords(), { mac: isMac(), inTerminal: true }) !== null}
+            appearance={settings.terminal}
+          />
+          {coming && !drawerOpen && status && (
+            <div className="pane-overlay" role="region" aria-label={`${circuit?.state === 'failed' ? 'Could not connect to' : 'Connecting to'} ${toPlainText(target, 120)}`}>
+              <div className="pane-card">
+                {status}
+                {circuit?.state === 'failed' && (
+                  <div className="actions">
+                    <button type="button" className="secondary" onClick={() => api.close()}>
+                      Close tab
+                    </button>
+                  </div>
+                )}
+              </div>
+            </div>
+          )}
+          {drawerOpen && (
+            <aside id={`drawer-${key}`} className="pane-drawer" aria-label="Circuit details">
+              <div className="pane-drawer-head">
+                <h2>Circuit</h2>
+                <button type="button" className="secondary small" onClick={() => toggleDrawer(null)}>
+                  Close details
+                </button>
+              </div>
               {status}
-              {circuit?.state === 'failed' && (
-                <div className="actions">
-                  <button type="button" onClick={() => void reconnect(key)}>
-                    Retry
-                  </button>
-                  <button type="button" className="secondary" onClick={() => api.close()}>
-                    Close tab
-                  </button>
-                </div>
-              )}
-            </div>
-          </div>
-        )}
-        {drawerOpen && (
-          <aside id={`drawer-${key}`} className="pane-drawer" aria-label="Circuit details">
-            <div className="pane-drawer-head">
-              <h2>Circuit</h2>
-              <button type="button" className="secondary small" onClick={() => toggleDrawer(null)}>
-                Close details
-              </button>
-            </div>
-            {status}
-            <h3>Event log</h3>
-            <pre className="event-log" tabIndex={0} aria-label="Event log">
-              {(log ?? ['Loading…']).map((line) => toPlainText(line, 2000)).join('\n')}
-            </pre>
-          </aside>
-        )}
+              <h3>Event log</h3>
+              <pre className="event-log" tabIndex={0} aria-label="Event log">
+                {(log ?? ['Loading…']).map((line) => toPlainText(line, 2000)).join('\n')}
+              </pre>
+            </aside>
+          )}
+        </div>
+        {backendDown && <BackendLostOverlay />}
       </div>
     </div>
   );

@@ -18,6 +18,7 @@ import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
 import { BUILDER_PANEL, SETTINGS_PANEL, useWorkspaceStore } from '../stores/useWorkspaceStore';
 import { rekeyDock, savedTerminals, tabLabels, terminalPanelRef } from '../stores/workspaceLayout';
+import { ConfirmHost } from './ConfirmHost';
 import { WorkspaceTab } from './WorkspaceTab';
 import './workspace.css';
 
@@ -204,15 +205,19 @@ export function Workspace({ terminal, builder, settings, empty }: WorkspaceProps
   }, []);
 
   return (
-    <DockviewReact
-      className="hl-dock dockview-theme-light"
-      components={{ terminal, builder, settings }}
-      defaultTabComponent={WorkspaceTab}
-      watermarkComponent={empty}
-      onReady={onReady}
-      defaultRenderer="always"
-      disableFloatingGroups
-      noPanelsOverlay="watermark"
-    />
+    <>
+      <DockviewReact
+        className="hl-dock dockview-theme-light"
+        components={{ terminal, builder, settings }}
+        defaultTabComponent={WorkspaceTab}
+        watermarkComponent={empty}
+        onReady={onReady}
+        defaultRenderer="always"
+        disableFloatingGroups
+        noPanelsOverlay="watermark"
+      />
+      {/* Questions before live sessions end (closing a live tab, Disconnect). */}
+      <ConfirmHost />
+    </>
   );
 }

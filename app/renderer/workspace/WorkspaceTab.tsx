@@ -1,6 +1,8 @@
 import type { IDockviewPanelHeaderProps } from 'dockview-react';
-import { CircleAlert, CircleSlash, LoaderCircle, Route, Settings, SquareTerminal, X } from 'lucide-react';
+import { CircleAlert, CircleSlash, LoaderCircle, Route, Settings, SquareTerminal, Unplug, X } from 'lucide-react';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { requestCloseTab } from '../stores/sessionEnding';
+import { useAppStore } from '../stores/useAppStore';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
@@ -38,6 +40,8 @@ function useTabLabel(key: string): TabLabel | undefined {
  */
 export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
   const label = useTabLabel(api.id);
+  // No terminal is live while the backend is unreachable: its tab does not look it either.
+  const backendDown = useAppStore((s) => s.backendDown);
   const [panelTitle, setPanelTitle] = useState(api.title);
   useEffect(() => {
     const sub = api.onDidTitleChange((event) => setPanelTitle(event.title));
@@ -54,9 +58,9 @@ export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
     title = 'Settings';
   } else {
     const state = label?.state ?? 'connecting';
-    icon = <StateIcon state={state} />;
+    icon = backendDown ? <Unplug size={14} aria-hidden className="tab-icon" /> : <StateIcon state={state} />;
     title = label?.title ?? panelTitle ?? 'Terminal';
-    description = STATE_TEXT[state];
+    description = backendDown ? 'backend unreachable' : STATE_TEXT[state];
   }
   return (
     <div
@@ -67,12 +71,12 @@ export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
       onKeyDown={(event) => {
         if (event.key === 'Delete') {
           event.preventDefault();
-          api.close();
+          void requestCloseTab(api.id, () => api.close());
         }
       }}
       onAuxClick={(event) => {
         // Middle click closes, as in every tabbed terminal.
-        if (event.button === 1) api.close();
+        if (event.button === 1) void requestCloseTab(api.id, () => api.close());
       }}
     >
       {icon}
@@ -84,7 +88,7 @@ export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
         onPointerDown={(event) => event.stopPropagation()}
         onClick={(event) => {
           event.stopPropagation();
-          api.close();
+          void requestCloseTab(api.id, () => api.close());
         }}
       >
         <X size={13} />

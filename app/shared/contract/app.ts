@@ -12,6 +12,11 @@ export interface AppInfo {
   /** Where profiles, known_hosts and logs live (never secrets: those are in the OS keychain). */
   dataDir: string;
   versions: { node: string; electron: string | null; chrome: string | null };
+  /**
+   * A random id of this main-side process, new at every start: a window whose link comes back to
+   * a different one knows the backend restarted, and with it every circuit and shell it had.
+   */
+  instanceId: string;
 }
 
 export interface PongEvent {

@@ -15,6 +15,12 @@ export interface CircuitPreview {
 export interface ICircuitsService {
   /** `circuitId` (a UUID the caller makes) lets the caller recognise its circuit's events before this resolves. */
   open(request: { hostIds: string[]; profileId?: string; circuitId?: string }): Promise<CircuitSummary>;
+  /**
+   * Reconnect / Retry: brings a failed circuit back under the same id, reusing the hops before
+   * the failure that are still up and rebuilding only the rest (so only those ask anything).
+   * Resolves like open; an open circuit is returned as it is.
+   */
+  repair(circuitId: string): Promise<CircuitSummary>;
   close(circuitId: string): Promise<void>;
   list(): Promise<CircuitSummary[]>;
   /** What `ssh -v` would tell, without secrets: for "copy details". */
@@ -27,6 +33,6 @@ export interface ICircuitsService {
 
 export const circuitsService = defineService<ICircuitsService>()({
   name: 'circuits',
-  methods: { open: true, close: true, list: true, eventLog: true, preview: true },
+  methods: { open: true, repair: true, close: true, list: true, eventLog: true, preview: true },
   events: { onDidChangeHopState: true, onDidChange: true, onDidFail: true },
 });

@@ -6,8 +6,10 @@ export type SecretKind = 'password' | 'passphrase' | 'totp' | 'answer';
 
 export interface CredentialStatus {
   backend: 'keychain' | 'session-memory';
-  /** Why the keychain could not be used, told once to the user; null when it works. */
+  /** Why the keychain could not be used, told once to the user as one plain sentence; null when it works. */
   unavailableReason: string | null;
+  /** The raw error behind it (D-Bus's own words, say), shown only under "Details"; absent when there is none. */
+  unavailableDetail?: string;
 }
 
 /**

@@ -5,6 +5,7 @@
  * the person fixing the chain.
  */
 import type { HostSettings } from './host';
+import { hopName, hopNameAtStart } from './hopName';
 
 /** The deepest circuit the engine accepts (the same limit as OpenSSH's ProxyJump nesting). */
 export const MAX_CIRCUIT_HOPS = 16;
@@ -26,7 +27,7 @@ const PROXY_NAMES: Record<NonNullable<HostSettings['proxy']>['kind'], string> = 
 
 function label(host: ChainHost, index: number): string {
   const name = host.name.trim() || host.address.trim() || 'unnamed host';
-  return `Hop ${index + 1} (${name})`;
+  return hopNameAtStart({ index, name });
 }
 
 function endpoint(host: ChainHost): string {
@@ -53,9 +54,9 @@ export function validateChain(hosts: readonly ChainHost[]): ChainProblem[] {
     const firstById = host.id === undefined ? undefined : seenIds.get(host.id);
     const firstByEndpoint = host.address.trim() ? seenEndpoints.get(endpoint(host)) : undefined;
     if (firstById !== undefined) {
-      problems.push({ index, message: `${who} is the same host as hop ${firstById + 1}: the circuit would go round in a cycle.` });
+      problems.push({ index, message: `${who} is the same host as ${hopName({ index: firstById, name: hosts[firstById]!.name })}: the circuit would go round in a cycle.` });
     } else if (firstByEndpoint !== undefined) {
-      problems.push({ index, message: `${who} returns to ${endpoint(host)}, already hop ${firstByEndpoint + 1} (${hosts[firstByEndpoint]!.name}): the circuit would go round in a cycle.` });
+      problems.push({ index, message: `${who} returns to ${endpoint(host)}, already ${hopName({ index: firstByEndpoint, name: hosts[firstByEndpoint]!.name })}: the circuit would go round in a cycle.` });
     }
     if (host.id !== undefined && !seenIds.has(host.id)) seenIds.set(host.id, index);
     if (host.address.trim() && !seenEndpoints.has(endpoint(host))) seenEndpoints.set(endpoint(host), index);

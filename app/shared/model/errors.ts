@@ -1,6 +1,10 @@
 /**
- * Typed errors. Only `{ code, message, hop? }` ever crosses a process or socket boundary:
+ * Typed errors. Only `{ code, message, hop?, detail? }` ever crosses a process or socket boundary:
  * a stack or a nested cause could carry a secret or a path the renderer has no business with.
+ *
+ * `message` is one plain sentence for a person, naming the hop as `hop N (name)` (hopName.ts).
+ * `detail` is the raw text behind it (an OS error code, a server's own words), shown only on
+ * demand (the renderer's "Details", the CLI's --verbose) so it never crowds the sentence.
  */
 
 export const ErrorCode = {
@@ -13,11 +17,17 @@ export const ErrorCode = {
   DISCONNECTED: 'DISCONNECTED',
   INTERNAL: 'INTERNAL',
   FORBIDDEN: 'FORBIDDEN',
+  /** A saved host is still part of profiles' circuits: the message names them (delete it with a replacement instead). */
+  HOST_IN_USE: 'HOST_IN_USE',
   // Hops and circuits (filled in by the engine)
   HOST_KEY_UNKNOWN: 'HOST_KEY_UNKNOWN',
   HOST_KEY_REJECTED: 'HOST_KEY_REJECTED',
   HOST_KEY_CHANGED: 'HOST_KEY_CHANGED',
   HOST_KEY_REVOKED: 'HOST_KEY_REVOKED',
+  /** A known_hosts file changed between showing a saved key and replacing it: nothing was edited. */
+  KNOWN_HOSTS_CHANGED: 'KNOWN_HOSTS_CHANGED',
+  /** A known_hosts file could not be read or rewritten while replacing a key. */
+  KNOWN_HOSTS_UNWRITABLE: 'KNOWN_HOSTS_UNWRITABLE',
   AUTH_FAILED: 'AUTH_FAILED',
   HOP_UNREACHABLE: 'HOP_UNREACHABLE',
   HOP_TIMEOUT: 'HOP_TIMEOUT',
@@ -42,25 +52,32 @@ export interface WireError {
   code: ErrorCode;
   message: string;
   hop?: HopRef;
+  /** Raw text behind the sentence, for whoever debugs it; never a secret. */
+  detail?: string;
 }
 
 export class HoplineError extends Error {
   readonly code: ErrorCode;
   readonly hop: HopRef | undefined;
+  readonly detail: string | undefined;
 
-  constructor(code: ErrorCode, message: string, hop?: HopRef) {
+  constructor(code: ErrorCode, message: string, hop?: HopRef, detail?: string) {
     super(message);
     this.name = 'HoplineError';
     this.code = code;
     this.hop = hop;
+    this.detail = detail;
   }
 
   toWire(): WireError {
-    return this.hop ? { code: this.code, message: this.message, hop: { ...this.hop } } : { code: this.code, message: this.message };
+    const wire: WireError = { code: this.code, message: this.message };
+    if (this.hop) wire.hop = { ...this.hop };
+    if (this.detail) wire.detail = this.detail;
+    return wire;
   }
 
   static fromWire(wire: WireError): HoplineError {
-    return new HoplineError(wire.code, wire.message, wire.hop);
+    return new HoplineError(wire.code, wire.message, wire.hop, typeof wire.detail === 'string' ? wire.detail : undefined);
   }
 }
 

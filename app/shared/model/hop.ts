@@ -19,9 +19,17 @@ export type HopStateName =
 
 export interface HopTimings {
   tcpMs?: number;
+  /** From the handshake's start to authentication's, less the time a person spent on the host-key question. */
   handshakeMs?: number;
+  /** From the first auth request to success, less the time a person spent answering prompts. */
   authMs?: number;
+  /** Wall-clock time from the start to ready, waiting included. */
   totalMs?: number;
+  /**
+   * Time spent waiting for the person (host-key questions, passwords, codes), kept out of
+   * handshakeMs and authMs so those say how fast the network and the server were.
+   */
+  userWaitMs?: number;
 }
 
 export interface HopStateEvent {

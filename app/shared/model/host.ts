@@ -32,6 +32,12 @@ export interface HostSettings {
   /** Library folder ('' or absent: top level). */
   folder?: string;
   tags?: string[];
+  /**
+   * The user's known_hosts files this host's key is checked against, in place of
+   * ~/.ssh/known_hosts (OpenSSH's UserKnownHostsFile, kept from an ssh_config import); `[]`
+   * for none. Hopline's own known_hosts is always checked too. Absent: ~/.ssh/known_hosts.
+   */
+  knownHostsFiles?: string[];
 }
 
 export interface HostInput extends HostSettings {

@@ -5,6 +5,27 @@
  */
 import { ErrorCode, HoplineError } from './errors';
 
+/**
+ * A TCP service name's port (`ssh` -> 22) as getservbyname(name, "tcp") gives it, or null. Shared
+ * code cannot read /etc/services, so main-side callers pass one in (engine/servicePorts.ts);
+ * without one, only digits are ports.
+ */
+export type ServicePortLookup = (name: string) => number | null;
+
+/**
+ * A port as OpenSSH's a2port reads it (ssh_config `Port`, `-p`, `host:port` in -J/ProxyJump):
+ * digits for 1-65535, else a TCP service name through `lookup`. Null when it is neither.
+ */
+export function portFromText(text: string, lookup?: ServicePortLookup): number | null {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    return n >= 1 && n <= 65535 ? n : null;
+  }
+  if (!lookup || text === '') return null;
+  const port = lookup(text);
+  return port !== null && Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}
+
 /** `[user@]host[:port]` as on ssh's command line and in ProxyJump lists. Null: not given. */
 export interface HopAddress {
   user: string | null;
@@ -16,14 +37,17 @@ function invalid(message: string): HoplineError {
   return new HoplineError(ErrorCode.INVALID_ARGUMENT, message);
 }
 
-/** Parses `[user@]host[:port]`; throws INVALID_ARGUMENT with a message naming the text. */
-export function parseHopAddress(text: string): HopAddress {
+/**
+ * Parses `[user@]host[:port]`; throws INVALID_ARGUMENT with a message naming the text. The port
+ * may be a service name when `lookup` is given (as ssh's a2port allows).
+ */
+export function parseHopAddress(text: string, lookup?: ServicePortLookup): HopAddress {
   const at = text.lastIndexOf('@');
   const user = at >= 0 ? text.slice(0, at) : null;
   const rest = at >= 0 ? text.slice(at + 1) : text;
   let host: string;
   let port: string | null = null;
-  const bracketed = /^\[([^\]]+)\](?::(\d*))?$/.exec(rest);
+  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(rest);
   if (bracketed) {
     host = bracketed[1]!;
     port = bracketed[2] ?? null;
@@ -36,10 +60,15 @@ export function parseHopAddress(text: string): HopAddress {
   if (!host || /[\s,@[\]/]/.test(host) || (user !== null && (!user || /[\s:@]/.test(user)))) {
     throw invalid(`Not a hop address: ${JSON.stringify(text)} (expected [user@]host[:port])`);
   }
-  if (port !== null && !/^\d{1,5}$/.test(port)) throw invalid(`Bad port in ${JSON.stringify(text)}`);
-  const portNumber = port === null ? null : Number(port);
-  if (portNumber !== null && (portNumber < 1 || portNumber > 65535)) throw invalid(`Port out of range in ${JSON.stringify(text)}`);
-  return { user, host, port: portNumber };
+  if (port === null) return { user, host, port: null };
+  if (/^\d+$/.test(port)) {
+    const n = portFromText(port);
+    if (n === null) throw invalid(`Port out of range in ${JSON.stringify(text)}`);
+    return { user, host, port: n };
+  }
+  const named = portFromText(port, lookup);
+  if (named === null) throw invalid(`Bad port in ${JSON.stringify(text)}`);
+  return { user, host, port: named };
 }
 
 /** `user@host:port` for display, with IPv6 in brackets when a port follows. Port 22 is left out. */
@@ -54,12 +83,12 @@ export interface QuickConnectLine {
 }
 
 /** A destination or -J entry: `[user@]host[:port]` or `ssh://[user@]host[:port]` (as ssh accepts). */
-function parseDestination(text: string): HopAddress {
+function parseDestination(text: string, lookup?: ServicePortLookup): HopAddress {
   const uri = /^ssh:\/\/(.*?)\/?$/i.exec(text);
-  if (!uri) return parseHopAddress(text);
+  if (!uri) return parseHopAddress(text, lookup);
   const body = uri[1]!;
   if (body.includes('/') || body.includes(';')) throw invalid(`Not an ssh:// address Hopline can use: ${JSON.stringify(text)} (expected ssh://[user@]host[:port])`);
-  const address = parseHopAddress(body);
+  const address = parseHopAddress(body, lookup);
   if (address.user !== null && address.user.includes('%')) {
     try {
       address.user = decodeURIComponent(address.user);
@@ -70,16 +99,18 @@ function parseDestination(text: string): HopAddress {
   return address;
 }
 
-function parsePort(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw invalid(`Bad port ${JSON.stringify(text)} (expected a number from 1 to 65535)`);
-  return Number(text);
+/** `-p PORT`: a2port, as ssh reads it. */
+export function parsePortOption(text: string, lookup?: ServicePortLookup): number {
+  const port = portFromText(text, lookup);
+  if (port === null) throw invalid(`Bad port ${JSON.stringify(text)} (expected a number from 1 to 65535${lookup ? ' or a service name' : ''})`);
+  return port;
 }
 
-function parseJumpList(text: string): HopAddress[] {
+function parseJumpList(text: string, lookup?: ServicePortLookup): HopAddress[] {
   if (text === 'none') return [];
   const entries = text.split(',');
   if (entries.some((e) => e === '')) throw invalid(`Empty jump host in -J ${JSON.stringify(text)} (expected -J host1,host2)`);
-  return entries.map(parseDestination);
+  return entries.map((entry) => parseDestination(entry, lookup));
 }
 
 /**
@@ -88,9 +119,10 @@ function parseJumpList(text: string): HopAddress[] {
  * or `ssh://[user@]host[:port]`, with options before or after it. `-p` and `-l` apply to the
  * destination only; a user written in the destination wins over `-l`, while `-p` wins over a port
  * written in it (as ssh does for `ssh://host:port`). Anything else (another option, a second destination or a command, nothing at all)
- * throws INVALID_ARGUMENT saying what was wrong.
+ * throws INVALID_ARGUMENT saying what was wrong. Ports are digits, or service names when `lookup`
+ * is given (the renderer has no services database, so it gives none).
  */
-export function parseQuickConnect(text: string): QuickConnectLine {
+export function parseQuickConnect(text: string, lookup?: ServicePortLookup): QuickConnectLine {
   const words = text.trim().split(/\s+/).filter(Boolean);
   if (words[0] === 'ssh') words.shift();
   if (words.length === 0) throw invalid('Type a destination: user@host, or -J jump1,jump2 user@host');
@@ -118,9 +150,9 @@ export function parseQuickConnect(text: string): QuickConnectLine {
       }
       if (flag === '-J') {
         if (jumps !== null) throw invalid('Give -J once, with the jump hosts separated by commas: -J jump1,jump2');
-        jumps = parseJumpList(value);
+        jumps = parseJumpList(value, lookup);
       } else if (flag === '-p') {
-        port = parsePort(value);
+        port = parsePortOption(value, lookup);
       } else {
         if (/[\s@:]/.test(value)) throw invalid(`Bad user name ${JSON.stringify(value)} for -l`);
         user = value;
@@ -133,7 +165,7 @@ export function parseQuickConnect(text: string): QuickConnectLine {
     destination = word;
   }
   if (destination === null) throw invalid('Type a destination: user@host, or -J jump1,jump2 user@host');
-  const target = parseDestination(destination);
+  const target = parseDestination(destination, lookup);
   return {
     hops: [...(jumps ?? []), { host: target.host, user: target.user ?? user, port: port ?? target.port }],
   };

@@ -15,11 +15,48 @@ export interface PromptRequest {
   name: string;
   instructions: string;
   prompts: { text: string; echo: boolean; remember: 'offer' | 'never' }[];
-  /** Only for kind 'host-key': an unknown key (changed and revoked keys are refused, never asked). */
-  hostKey?: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[] };
+  /**
+   * Hopline's own words (never server text) when the hop rejected the last attempt: what it
+   * rejected and what is asked again ("hop 1 (bastion-mfa) rejected the verification code. Enter
+   * a new code."), and a `detail` on what the server does not say (which answer was wrong).
+   */
+  rejection?: { message: string; detail?: string };
+  /** Which try at this sign-in step this is, of how many Hopline makes before giving up. */
+  attempt?: { number: number; of: number };
+  /**
+   * Only for kind 'host-key': an unknown key, or (with `changed`) a key that differs from a saved
+   * one. Revoked keys are refused, never asked.
+   */
+  hostKey?: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[]; changed?: HostKeyChange };
 }
 
-export type HostKeyDecision = 'accept-once' | 'accept-and-save' | 'reject';
+/** Where a changed host's saved key was found: the facts the user compares before replacing it. */
+export interface SavedHostKey {
+  type: string;
+  sha256: string;
+  /** For display only (`~` for the home directory): the main side edits the file it found, never a path sent back. */
+  file: string;
+  /** 1-based, as an editor shows it. */
+  line: number;
+  /** 'user': the user's own known_hosts (ssh reads it too), edited only after an extra confirmation. */
+  owner: 'hopline' | 'user';
+  /** The line names the host by hash (`|1|…`). */
+  hashed: boolean;
+  /** Other names on that line, which removing it forgets too (ssh-keygen -R removes whole lines). */
+  otherNames: string[];
+}
+
+export interface HostKeyChange {
+  /** Every saved key of the presented type that the presented key does not match. */
+  saved: SavedHostKey[];
+}
+
+/**
+ * 'replace' removes the saved lines and saves the presented key in Hopline's known_hosts; it is
+ * valid only for a changed key. When a saved line is in the user's own file, only
+ * 'replace-in-user-file' (the user confirmed editing that file) replaces it.
+ */
+export type HostKeyDecision = 'accept-once' | 'accept-and-save' | 'reject' | 'replace' | 'replace-in-user-file';
 
 /** Prompts that ask for something that changes (codes, tokens): never remembered, re-asked on failure. */
 export const ONE_TIME_PROMPT = /verification code|one[- ]time|otp|token|passcode|authenticator/i;

@@ -8,6 +8,7 @@ const hostIds = z.array(id).min(1).max(64);
 
 export const circuitsSchemas: MethodSchemas<ICircuitsService> = {
   open: z.tuple([z.strictObject({ hostIds, profileId: id.optional(), circuitId: z.uuid().optional() })]),
+  repair: z.tuple([id]),
   close: z.tuple([id]),
   list: z.tuple([]),
   eventLog: z.tuple([id]),

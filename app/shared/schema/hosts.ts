@@ -71,6 +71,7 @@ export const folderSchema = z
   .refine(...noControl('a folder name'));
 
 const keyFileSchema = z.string().min(1).max(MAX_PATH).refine(...noControl('a key file path'));
+const knownHostsFileSchema = z.string().min(1).max(MAX_PATH).refine(...noControl('a known_hosts file path'));
 
 export const hostAuthMethodSchema: z.ZodType<HostAuthMethod> = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('agent') }),
@@ -99,6 +100,7 @@ const hostSettingsShape = {
   // Optional: documents and callers from before the library had folders keep working.
   folder: folderSchema.optional(),
   tags: tagsSchema.optional(),
+  knownHostsFiles: z.array(knownHostsFileSchema).max(16).optional(),
 };
 
 export const hostSettingsSchema: z.ZodType<HostSettings> = z.strictObject(hostSettingsShape);
@@ -122,6 +124,7 @@ export const hostsSchemas: MethodSchemas<IHostsService> = {
   list: z.tuple([]),
   save: z.tuple([hostInputSchema]),
   duplicate: z.tuple([idSchema]),
-  remove: z.tuple([idSchema]),
+  // The options are optional: callers from before the replacement existed send the id alone.
+  remove: z.union([z.tuple([idSchema]), z.tuple([idSchema, z.strictObject({ replaceWith: idSchema.optional() })])]),
   importSshConfig: z.tuple([importRequestSchema]),
 };

@@ -8,6 +8,6 @@ export const promptsSchemas: MethodSchemas<IPromptsService> = {
   outstanding: z.tuple([]),
   // A keyboard-interactive round has a handful of prompts; answers are short.
   answer: z.tuple([promptId, z.array(z.string().max(8192)).max(64), z.array(z.boolean()).max(64)]),
-  decideHostKey: z.tuple([promptId, z.enum(['accept-once', 'accept-and-save', 'reject'])]),
+  decideHostKey: z.tuple([promptId, z.enum(['accept-once', 'accept-and-save', 'reject', 'replace', 'replace-in-user-file'])]),
   cancel: z.tuple([promptId]),
 };

@@ -7,7 +7,7 @@ import { vi } from 'vitest';
 import type { PongEvent } from '../../../app/shared/contract/app';
 import type { CircuitPreview } from '../../../app/shared/contract/circuits';
 import type { CredentialStatus, SecretKind } from '../../../app/shared/contract/credentials';
-import type { HostInput, HostSummary, ImportReport } from '../../../app/shared/contract/hosts';
+import type { HostInput, HostSummary, ImportReport, RemoveHostOptions } from '../../../app/shared/contract/hosts';
 import type { ProfileInput, ProfileSummary, StoreStatus } from '../../../app/shared/contract/profiles';
 import type { TerminalOpenRequest, TerminalSummary } from '../../../app/shared/contract/terminals';
 import type { WireError } from '../../../app/shared/model/errors';
@@ -15,7 +15,7 @@ import { Emitter } from '../../../app/shared/model/event';
 import type { CircuitSummary, HopStateEvent } from '../../../app/shared/model/hop';
 import type { PromptRequest } from '../../../app/shared/model/prompt';
 import type { StreamListener } from '../../../app/shared/rpc/terminalStreams';
-import type { ConnectionState } from '../../../app/renderer/rpc/webSocketTransport';
+import { LINK_UP, type ConnectionState, type LinkProgress } from '../../../app/renderer/rpc/webSocketTransport';
 import { fakeSettings } from './fakeSettings';
 
 function createFake() {
@@ -31,6 +31,7 @@ function createFake() {
     credentialStatus: new Emitter<CredentialStatus>(),
     credentialKinds: new Emitter<{ hostId: string; kinds: SecretKind[] }>(),
     connection: new Emitter<ConnectionState>(),
+    linkProgress: new Emitter<LinkProgress>(),
     terminalExited: new Emitter<{ terminalId: string; exitCode: number | null; signal: string | null }>(),
     terminalEnded: new Emitter<{ terminalId: string; reason: WireError }>(),
     terminalResized: new Emitter<{ terminalId: string; cols: number; rows: number }>(),
@@ -62,7 +63,7 @@ function createFake() {
   const rpc = {
     app: {
       version: vi.fn(async () => '0.0.0'),
-      info: vi.fn(async () => ({ name: 'Hopline', version: '0.0.0', transport: 'web' as const, platform: 'test', arch: 'x', dataDir: '/d', versions: { node: '20', electron: null, chrome: null } })),
+      info: vi.fn(async () => ({ name: 'Hopline', version: '0.0.0', transport: 'web' as const, platform: 'test', arch: 'x', dataDir: '/d', versions: { node: '20', electron: null, chrome: null }, instanceId: 'backend-1' })),
       ping: vi.fn(async ({ nonce }: { nonce: string }) => ({ nonce, at: 1 })),
       openExternal: vi.fn(async (_url: string) => undefined),
       onDidPong: events.pong.event,
@@ -73,7 +74,7 @@ function createFake() {
       duplicate: vi.fn(async (_id: string): Promise<HostSummary> => {
         throw new Error('not faked');
       }),
-      remove: vi.fn(async (_id: string) => undefined),
+      remove: vi.fn(async (_id: string, _options?: RemoveHostOptions) => undefined),
       importSshConfig: vi.fn(async (): Promise<ImportReport> => ({ imported: [], profiles: [], notes: [] })),
       onDidChange: events.hostsChanged.event,
     },
@@ -86,6 +87,7 @@ function createFake() {
     },
     circuits: {
       open: vi.fn(async (request: { hostIds: string[]; profileId?: string }): Promise<CircuitSummary> => ({ id: 'c1', hostIds: request.hostIds, profileId: request.profileId ?? null, hopNames: request.hostIds, state: 'open', error: null })),
+      repair: vi.fn(async (id: string): Promise<CircuitSummary> => ({ id, hostIds: [], profileId: null, hopNames: [], state: 'open', error: null })),
       close: vi.fn(async (_id: string) => undefined),
       list: vi.fn(async (): Promise<CircuitSummary[]> => []),
       eventLog: vi.fn(async (_id: string): Promise<string[]> => []),
@@ -131,10 +133,16 @@ function createFake() {
     const sub = events.connection.event(listener);
     return () => sub.dispose();
   }
-  return { rpc, events, onConnectionState, terminalStreams, openExternalLink };
+  function onLinkProgress(listener: (progress: LinkProgress) => void): () => void {
+    listener(LINK_UP);
+    const sub = events.linkProgress.event(listener);
+    return () => sub.dispose();
+  }
+  const retryLinkNow = vi.fn(() => undefined);
+  return { rpc, events, onConnectionState, onLinkProgress, retryLinkNow, terminalStreams, openExternalLink };
 }
 
 export const fake = createFake();
 
 /** The shape of app/renderer/rpc for vi.mock. */
-export const rpcModule = { rpc: fake.rpc, onConnectionState: fake.onConnectionState, terminalStreams: fake.terminalStreams, openExternalLink: fake.openExternalLink };
+export const rpcModule = { rpc: fake.rpc, onConnectionState: fake.onConnectionState, onLinkProgress: fake.onLinkProgress, retryLinkNow: fake.retryLinkNow, terminalStreams: fake.terminalStreams, openExternalLink: fake.openExternalLink };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AppInfo, IAppService, PongEvent, TransportKind } from '../../../shared/contract/app';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { Emitter } from '../../../shared/model/event';
@@ -26,6 +27,8 @@ export function safeExternalUrl(text: string): string | null {
 export class AppService implements IAppService {
   private readonly pong = new Emitter<PongEvent>();
   readonly onDidPong = this.pong.event;
+  /** See AppInfo.instanceId: one per process (per service instance). */
+  private readonly instanceId = randomUUID();
 
   constructor(private readonly facts: AppFacts) {}
 
@@ -46,6 +49,7 @@ export class AppService implements IAppService {
         electron: process.versions.electron ?? null,
         chrome: process.versions.chrome ?? null,
       },
+      instanceId: this.instanceId,
     };
   }
 

@@ -54,6 +54,21 @@ export class CircuitsService implements ICircuitsService {
   }
 
   /**
+   * Reconnect / Retry (engine.repair): the saved hosts are read again, so a host fixed since the
+   * failure is rebuilt with its new settings, while hops that are unchanged and still up are reused.
+   */
+  async repair(circuitId: string): Promise<CircuitSummary> {
+    if (!this.options.engine.knows(circuitId)) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'This circuit is no longer known, so it cannot be reconnected. Connect it again.');
+    // Hops given by saved hosts are read afresh; a circuit of unsaved hops keeps its own.
+    const hostIds = this.options.engine.savedHostIds(circuitId);
+    const specs = hostIds ? this.options.hopSpecs(hostIds) : undefined;
+    const summary = await this.options.engine.repair(circuitId, specs);
+    const remoteHostname = await this.askHostname(summary.id);
+    this.hostnames.set(summary.id, remoteHostname);
+    return { ...summary, remoteHostname };
+  }
+
+  /**
    * The target's own name, so the user sees where they landed. Best effort: a target with a
    * forced command or no exec gets null, never a failed circuit.
    */

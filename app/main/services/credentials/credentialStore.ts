@@ -41,6 +41,14 @@ function parseAccount(name: string): { hostId: string; kind: SecretKind } | null
   return KINDS.includes(kind) ? { hostId: name.slice(at + 1), kind } : null;
 }
 
+/** What the system keychain is called where it is not obvious: the name a user would search for. */
+const KEYCHAIN_NAMES: Partial<Record<NodeJS.Platform, string>> = { linux: ' (Secret Service)', freebsd: ' (Secret Service)', win32: ' (Windows Credential Manager)' };
+
+/** The no-keychain sentence: what failed, and what it means for the passwords the user saves. */
+export function keychainUnavailableSentence(platform: NodeJS.Platform = process.platform): string {
+  return `Hopline can't reach your system keychain${KEYCHAIN_NAMES[platform] ?? ''}, so passwords can't be saved: any you choose to remember are kept in memory until Hopline quits, never on disk.`;
+}
+
 function checkHostId(hostId: string): void {
   if (hostId.length === 0 || hostId.length > 300) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'A host id is 1 to 300 characters');
 }
@@ -65,8 +73,9 @@ export class CredentialStore implements ICredentialsService, HopSecrets {
       try {
         return await (this.options.openKeychain ?? openKeychain)();
       } catch (error) {
-        const reason = `The OS keychain is unavailable: ${error instanceof Error ? error.message : String(error)}. Secrets you choose to remember are kept in memory for this session only, never on disk.`;
-        this.setStatus({ backend: 'session-memory', unavailableReason: reason });
+        // The sentence is for the person; the raw text (D-Bus's "Could not connect: …") only under Details.
+        const detail = error instanceof Error ? error.message : String(error);
+        this.setStatus({ backend: 'session-memory', unavailableReason: keychainUnavailableSentence(), ...(detail ? { unavailableDetail: detail } : {}) });
         return new MemorySecretBackend();
       }
     })();

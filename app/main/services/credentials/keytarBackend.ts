@@ -36,7 +36,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 function explain(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  if (/autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|dbus/i.test(text)) return `no D-Bus session to reach a Secret Service (${text})`;
+  // libsecret says only "Could not connect: No such file or directory" when the session bus socket is missing.
+  if (/autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|dbus|^Could not connect:/i.test(text)) return `no D-Bus session to reach a Secret Service (${text})`;
   if (/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service/i.test(text)) return `no Secret Service is running (${text})`;
   return text;
 }

@@ -6,11 +6,24 @@
  * reference goes, hops close from the target outward.
  *
  * When a hop dies (closed, or keepalive unanswered), every circuit through it fails with an error
- * naming the innermost hop that died, and releases what it held.
+ * naming the innermost hop that died, and releases the dead hop and those beyond it. The hops
+ * before it that are still up stay up, held by the failed circuit, so that repair() (Reconnect,
+ * Retry) rebuilds only what died and asks MFA only where a rebuilt hop needs it. A circuit that
+ * fails while opening keeps its live prefix the same way (a target that is down must not cost
+ * the bastion's code again), unless the person cancelled or closed it.
+ *
+ * How long a failed circuit keeps its live prefix: until repair() takes it, close() ends it
+ * (closing the tab or the circuit), dispose(), a kept hop dies, or KEEP_LIVE_PREFIX_MS pass
+ * with none of these. Ten minutes covers a target's reboot or an sshd restart, the cases a
+ * Reconnect is for, and is what people commonly give OpenSSH's ControlPersist; after that the
+ * hops are released as before. A failed circuit never takes a new user (the pool hands out
+ * its hops to other circuits as usual, counted by references), so nothing is half-open: the
+ * circuit is 'failed' and says so, and its kept hops are shown 'ready' because they are.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'ssh2';
 import { ErrorCode, HoplineError, type WireError } from '../../../shared/model/errors';
+import { hopName } from '../../../shared/model/hopName';
 import { Emitter } from '../../../shared/model/event';
 import type { CircuitSummary, HopStateEvent } from '../../../shared/model/hop';
 import { connectHop, forwardThrough, type HopContext, type LiveHop } from './hopConnector';
@@ -41,6 +54,8 @@ interface CircuitRecord {
   error: WireError | null;
   log: string[];
   started: number;
+  /** While failed with a live prefix kept: the timer that releases it (KEEP_LIVE_PREFIX_MS). */
+  hold: ReturnType<typeof setTimeout> | null;
 }
 
 export interface CircuitEngineOptions {
@@ -48,7 +63,12 @@ export interface CircuitEngineOptions {
   prompts: PromptBroker;
   /** Saved secrets for hops with a host id (the credential store); absent: always ask. */
   secrets?: HopSecrets;
+  /** How long a failed circuit keeps its live hops for repair(); default KEEP_LIVE_PREFIX_MS. */
+  keepLivePrefixMs?: number;
 }
+
+/** See the head of this file: a failed circuit's live hops are released after this long. */
+export const KEEP_LIVE_PREFIX_MS = 10 * 60_000;
 
 const MAX_LOG_LINES = 2000;
 /** Ended circuits kept for their event logs ("copy details"); older ones are forgotten. */
@@ -57,6 +77,16 @@ const MAX_ENDED_CIRCUITS = 100;
 /** What makes two hops "the same" for sharing: everything that shapes the connection. */
 function hopIdentity(spec: HopSpec): string {
   return JSON.stringify([spec.host.toLowerCase(), spec.port, spec.user, spec.auth, spec.proxy ?? null, spec.agentForward ?? false, spec.keepaliveIntervalMs ?? 0, spec.keepaliveCountMax ?? 3]);
+}
+
+/** The pool key of each hop: the identities of the chain up to and including it. */
+function chainKeys(specs: readonly HopSpec[]): string[] {
+  let key = '';
+  return specs.map((spec) => (key += `|${hopIdentity(spec)}`));
+}
+
+function hopLabel(index: number, name: string): string {
+  return hopName({ index, name });
 }
 
 /** Refuses circuits that are empty, deeper than 16 hops, or visit one host:port twice. */
@@ -97,31 +127,81 @@ export class CircuitEngine {
   /** Opens (or joins) every hop of the circuit in order. Rejects with a typed error naming the hop. */
   async open(specs: HopSpec[], circuitId: string = randomUUID(), options: { profileId?: string } = {}): Promise<CircuitSummary> {
     validateCircuit(specs);
-    const record: CircuitRecord = { id: circuitId, specs, entries: [], state: 'opening', profileId: options.profileId ?? null, error: null, log: [], started: Date.now() };
+    const record: CircuitRecord = { id: circuitId, specs, entries: [], state: 'opening', profileId: options.profileId ?? null, error: null, log: [], started: Date.now(), hold: null };
     this.circuits.set(circuitId, record);
     this.setState(record, 'opening');
     this.note(record, `opening a circuit of ${specs.length} hop(s): ${specs.map((s) => `${s.user}@${s.host}:${s.port}`).join(' -> ')}`);
-    let key = '';
+    return this.build(record, 'open');
+  }
+
+  /**
+   * Brings a failed circuit back under the same id: the hops it kept that are still up (and,
+   * with `specs`, still the same hop: a host edited since is rebuilt) are reused as they are,
+   * and only the hops from the first dead one on are connected again, asking only what those
+   * need. The event log says which hops were reused and which rebuilt. An open circuit has
+   * nothing to repair and is returned as it is.
+   */
+  async repair(circuitId: string, specs?: HopSpec[]): Promise<CircuitSummary> {
+    const record = this.circuits.get(circuitId);
+    if (!record) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `No circuit ${circuitId} (it ended long ago, or never existed)`);
+    if (record.state === 'open') return this.summary(record);
+    if (record.state === 'opening') throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'This circuit is connecting already');
+    if (record.state === 'closed') throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'This circuit was closed; open it again instead');
+    const next = specs ?? record.specs;
+    validateCircuit(next);
+    const keys = chainKeys(next);
+    let keep = 0;
+    while (keep < record.entries.length && keep < next.length) {
+      const entry = record.entries[keep]!;
+      if (entry.key !== keys[keep] || entry.dead || entry.closing || !entry.live) break;
+      keep++;
+    }
+    this.stopHolding(record);
+    record.error = null;
+    this.setState(record, 'opening');
+    this.note(record, `reconnecting: ${keep} of ${next.length} hop(s) still up`);
+    // Hops that will be rebuilt are ended first, so their 'closed' cannot land after the new attempt's events.
+    await this.releaseFrom(record, keep);
+    record.specs = next;
+    record.entries.forEach((entry, index) => {
+      this.note(record, `${hopLabel(index, next[index]!.name)}: still connected, reused`);
+      this.emitState(record, index, { state: 'ready', timings: {}, authMethod: entry.live!.authMethod, hostKeyFingerprint: entry.live!.hostKey.sha256, shared: entry.refs > 1 });
+    });
+    for (let index = keep; index < next.length; index++) this.note(record, `${hopLabel(index, next[index]!.name)}: rebuilding`);
+    return this.build(record, 'reconnected');
+  }
+
+  /** Connects the circuit's hops after those it holds, then marks it open; on failure, fails it (see the head of the file). */
+  private async build(record: CircuitRecord, done: 'open' | 'reconnected'): Promise<CircuitSummary> {
+    const started = Date.now();
+    const { specs } = record;
+    const keys = chainKeys(specs);
     try {
-      for (let index = 0; index < specs.length; index++) {
+      // Closed while a repair was ending the hops it rebuilds.
+      if (record.state !== 'opening') throw new HoplineError(ErrorCode.HOP_LOST, `The circuit was closed while opening`);
+      for (let index = record.entries.length; index < specs.length; index++) {
         const spec = specs[index]!;
-        key += `|${hopIdentity(spec)}`;
-        const entry = await this.acquire(record, key, index, spec);
+        const entry = await this.acquire(record, keys[index]!, index, spec);
         record.entries.push(entry);
         if (record.state !== 'opening') throw new HoplineError(ErrorCode.HOP_LOST, `The circuit was closed while opening`, { index, name: spec.name });
       }
+      // A hop that died while later ones were connecting was not this circuit's to fail then.
+      const dead = record.entries.find((e) => e.dead);
+      if (dead) throw dead.dead!;
     } catch (error) {
       const typed = error instanceof HoplineError ? error : new HoplineError(ErrorCode.INTERNAL, 'Circuit failed unexpectedly');
+      const givenUp = record.state === 'closed' || typed.code === ErrorCode.PROMPT_CANCELLED;
       this.note(record, `failed: ${typed.code}: ${typed.message}`);
-      this.options.prompts.withdrawCircuit(circuitId, typed);
+      this.options.prompts.withdrawCircuit(record.id, typed);
       record.error = typed.toWire();
       this.setState(record, 'failed');
-      await this.release(record);
-      this.failed.fire({ circuitId, error: typed.toWire() });
+      if (givenUp) await this.release(record);
+      else this.holdLivePrefix(record);
+      this.failed.fire({ circuitId: record.id, error: typed.toWire() });
       throw typed;
     }
     this.setState(record, 'open');
-    this.note(record, `open in ${Date.now() - record.started} ms`);
+    this.note(record, `${done} in ${Date.now() - started} ms`);
     return this.summary(record);
   }
 
@@ -141,8 +221,10 @@ export class CircuitEngine {
       this.options.prompts.withdrawCircuit(circuitId, new HoplineError(ErrorCode.PROMPT_CANCELLED, 'The circuit was closed'));
       return;
     }
-    if (record.state === 'open') this.setState(record, 'closed');
-    this.note(record, 'closing');
+    const kept = record.state === 'failed' && record.entries.length > 0;
+    // A failed circuit closed by its user is over: it is no longer there to repair.
+    if (record.state === 'open' || kept) this.setState(record, 'closed');
+    this.note(record, kept ? 'closing the hops kept for a reconnect' : 'closing');
     await this.release(record);
   }
 
@@ -153,6 +235,13 @@ export class CircuitEngine {
   /** Whether this id names a circuit, live or recently ended (ids are never reused). */
   knows(circuitId: string): boolean {
     return this.circuits.has(circuitId);
+  }
+
+  /** The saved hosts the circuit's hops came from, or null if it is unknown or has a hop of no saved host. */
+  savedHostIds(circuitId: string): string[] | null {
+    const specs = this.circuits.get(circuitId)?.specs;
+    if (!specs || specs.some((s) => !s.hostId)) return null;
+    return specs.map((s) => s.hostId!);
   }
 
   /** What `ssh -v` would have said, with timestamps; never holds an answer or a secret. */
@@ -176,7 +265,8 @@ export class CircuitEngine {
   }
 
   private forgetOldCircuits(): void {
-    const ended = [...this.circuits.values()].filter((r) => r.state === 'closed' || r.state === 'failed');
+    // A failed circuit still holding hops is not ended yet: it is forgotten once it lets them go.
+    const ended = [...this.circuits.values()].filter((r) => (r.state === 'closed' || r.state === 'failed') && r.entries.length === 0);
     for (const record of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_CIRCUITS))) this.circuits.delete(record.id);
   }
 
@@ -270,15 +360,50 @@ export class CircuitEngine {
 
   private failCircuitsThrough(dead: PoolEntry): void {
     for (const record of this.circuits.values()) {
-      if (record.state !== 'open' || !record.entries.includes(dead)) continue;
+      const at = record.entries.indexOf(dead);
+      if (at < 0) continue;
+      if (record.state === 'failed') {
+        // One of the hops kept for a reconnect died: it and those beyond it go.
+        this.note(record, `kept ${hopLabel(at, dead.name)} was lost: ${dead.dead!.message}`);
+        void this.releaseFrom(record, at);
+        if (record.entries.length === 0) this.stopHolding(record);
+        continue;
+      }
+      if (record.state !== 'open') continue;
       const first = record.entries.find((e) => e.dead)!;
       record.error = first.dead!.toWire();
       this.setState(record, 'failed');
       this.note(record, `lost: ${first.dead!.message}`);
       this.emitState(record, first.index, { state: 'failed', timings: {} });
       this.failed.fire({ circuitId: record.id, error: first.dead!.toWire() });
-      void this.release(record);
+      this.holdLivePrefix(record);
     }
+  }
+
+  /**
+   * A failed circuit: releases its hops from the first dead one on, and keeps the live ones
+   * before it for repair() until KEEP_LIVE_PREFIX_MS pass (see the head of the file).
+   */
+  private holdLivePrefix(record: CircuitRecord): void {
+    const firstDead = record.entries.findIndex((e) => e.dead || e.closing || !e.live);
+    if (firstDead >= 0) void this.releaseFrom(record, firstDead);
+    this.stopHolding(record);
+    if (record.entries.length === 0) return;
+    const ms = this.options.keepLivePrefixMs ?? KEEP_LIVE_PREFIX_MS;
+    const kept = record.entries.map((e, index) => hopLabel(index, record.specs[index]?.name ?? e.name)).join(', ');
+    this.note(record, `keeping ${kept} up for a reconnect (released after ${Math.round(ms / 1000)} s without one)`);
+    record.hold = setTimeout(() => {
+      record.hold = null;
+      this.note(record, `no reconnect within ${Math.round(ms / 1000)} s: closing the hops kept for it`);
+      void this.release(record);
+    }, ms);
+    // A kept hop must not keep a process (the CLI, a test) alive by its timer alone.
+    record.hold.unref?.();
+  }
+
+  private stopHolding(record: CircuitRecord): void {
+    if (record.hold) clearTimeout(record.hold);
+    record.hold = null;
   }
 
   /**
@@ -286,8 +411,14 @@ export class CircuitEngine {
    * and one nobody uses is never handed out again), then ends the unused hops target first.
    */
   private release(record: CircuitRecord): Promise<void> {
+    this.stopHolding(record);
+    return this.releaseFrom(record, 0);
+  }
+
+  /** release() for the circuit's hops from `from` on (the target side), keeping those before. */
+  private releaseFrom(record: CircuitRecord, from: number): Promise<void> {
     const unused: PoolEntry[] = [];
-    for (const entry of record.entries.splice(0).reverse()) {
+    for (const entry of record.entries.splice(from).reverse()) {
       if (--entry.refs > 0) continue;
       entry.closing = true;
       if (this.pool.get(entry.key) === entry) this.pool.delete(entry.key);
@@ -298,7 +429,7 @@ export class CircuitEngine {
     this.forgetOldCircuits();
     const ending = Promise.all(
       unused.map(async (entry) => {
-        this.note(record, `hop ${entry.index + 1} (${entry.name}): closing`);
+        this.note(record, `${hopLabel(entry.index, entry.name)}: closing`);
         await entry.live?.end();
         this.emitState(record, entry.index, { state: 'closed', timings: {} });
       }),

@@ -17,16 +17,21 @@
  * prompt broker.
  *
  * Saved secrets (a hop with a host id and a credential store): a saved password, passphrase or
- * static answer is used once, without asking; if the server rejects it the person is asked (never
- * the saved value again in a loop). A TOTP secret answers its prompt on the first attempt only.
- * What a person ticks "remember" for is stored only once the server has accepted it.
+ * static answer is used without asking; once the server is judged to have rejected it the person
+ * is asked (never the saved value again in a loop). After a rejected keyboard-interactive attempt
+ * only the answer in doubt is asked again, the next question says what was rejected, and the rest
+ * answer PAM's restarted prompts by themselves (authRetry). A TOTP secret answers its prompt
+ * until a code from it is rejected. What a person ticks "remember" for is stored only once the
+ * server has accepted it.
  */
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import ssh2, { type AuthenticationType, type ClientChannel, type ConnectConfig, type Prompt } from 'ssh2';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
+import { hopName, hopNameAtStart } from '../../../shared/model/hopName';
 import type { AuthMethodKind, HopStateName, HopTimings } from '../../../shared/model/hop';
-import { MAX_PROMPTS_PER_QUESTION, ONE_TIME_PROMPT } from '../../../shared/model/prompt';
+import { MAX_PROMPTS_PER_QUESTION, ONE_TIME_PROMPT, type PromptRequest } from '../../../shared/model/prompt';
+import { KbdAttempts, PASSWORD_PROMPT, type AnswerSource } from './authRetry';
 import { openFirstHopSocket } from './firstHopTransport';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type AuthStep, type HopSpec } from './hopSpec';
 import type { HopSecrets, RememberedSecret } from './hopSecrets';
@@ -67,8 +72,6 @@ const { Client, utils } = ssh2;
 type Client = InstanceType<typeof Client>;
 
 const MAX_ATTEMPTS: Record<AuthStep['kind'], number> = { agent: 1, publickey: 1, password: 2, 'keyboard-interactive': 3 };
-/** A keyboard-interactive prompt that asks for the account password (answered by a saved password). */
-const PASSWORD_PROMPT = /password/i;
 const SSH_METHOD: Record<AuthStep['kind'], AuthenticationType> = { agent: 'publickey', publickey: 'publickey', password: 'password', 'keyboard-interactive': 'keyboard-interactive' };
 
 /**
@@ -96,9 +99,10 @@ const MAX_SERVER_TEXT_IN_MESSAGE = 300;
 const MAX_SERVER_TEXT_IN_LOG = 1000;
 const MAX_BANNERS_LOGGED = 5;
 
+/** "hop 2 (inner) at ops@10.0.2.2:22": the one hop-naming form (hopName), then where it is. */
 function label(ctx: HopContext): string {
   const s = ctx.spec;
-  return `hop ${ctx.ref.index + 1} (${ctx.ref.name}, ${s.user}@${s.host}:${s.port})`;
+  return `${hopName(ctx.ref)} at ${s.user}@${s.host}:${s.port}`;
 }
 
 /** A deadline that stops counting while a person is being asked something. */
@@ -149,7 +153,7 @@ export function forwardThrough(via: LiveHop, next: HopContext): Promise<ClientCh
     let done = false;
     const timer = setTimeout(() => {
       done = true;
-      reject(new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(next)} could not be reached through hop ${via.ref.index + 1} (${via.ref.name}) within ${timeoutMs} ms`, next.ref));
+      reject(new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(next)} could not be reached through ${hopName(via.ref)} within ${timeoutMs} ms`, next.ref));
     }, timeoutMs);
     via.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
       clearTimeout(timer);
@@ -164,9 +168,10 @@ export function forwardThrough(via: LiveHop, next: HopContext): Promise<ClientCh
       // The failure description is the remote hop's own text.
       const text = sanitizeForMessage(err.message.replace(/^\(SSH\) Channel open failure: /, ''), MAX_SERVER_TEXT_IN_MESSAGE);
       if (reason === 1) {
-        reject(new HoplineError(ErrorCode.FORWARD_REFUSED, `hop ${via.ref.index + 1} (${via.ref.name}) refused to forward to ${host}:${port} for ${label(next)}: ${text || 'administratively prohibited'}`, via.ref));
+        // The server's own words ("open failed") say little to a person: they go under Details.
+        reject(new HoplineError(ErrorCode.FORWARD_REFUSED, `${hopNameAtStart(via.ref)} refused to forward to ${host}:${port} for ${hopName(next.ref)}: its SSH server does not allow it`, via.ref, `${hopName(via.ref)} said: ${text || 'administratively prohibited'}`));
       } else {
-        reject(new HoplineError(ErrorCode.HOP_UNREACHABLE, `${label(next)} is unreachable from hop ${via.ref.index + 1} (${via.ref.name}): ${text || 'connect failed'}`, next.ref));
+        reject(new HoplineError(ErrorCode.HOP_UNREACHABLE, `${label(next)} is unreachable from ${hopName(via.ref)}`, next.ref, `${hopName(via.ref)} said: ${text || 'connect failed'}`));
       }
     });
   });
@@ -223,19 +228,20 @@ function errorFromSsh2(ctx: HopContext, err: Error & { level?: string; code?: st
   // The socket's own typed error (a ProxyCommand that exited, a proxy that refused) says it best.
   if (err instanceof HoplineError) return err;
   if (err.level === 'client-authentication') {
-    return new HoplineError(ErrorCode.AUTH_FAILED, `Authentication failed at ${label(ctx)}. Tried: ${tried.join(', ') || 'nothing'}. Server accepts: ${offered.join(', ') || 'unknown'}.`, ctx.ref);
+    return new HoplineError(ErrorCode.AUTH_FAILED, `Authentication failed for ${label(ctx)}. Tried: ${tried.join(', ') || 'nothing'}. Server accepts: ${offered.join(', ') || 'unknown'}.`, ctx.ref);
   }
   if (typeof err.code === 'number') {
     // A DISCONNECT from the server, whose description is the server's own text. Its reason code
     // says little (OpenSSH's "Too many authentication failures" is a PROTOCOL_ERROR); the phase says more.
-    const why = `${label(ctx)} disconnected during ${PHASE_TEXT[phase]}: ${sanitizeForMessage(err.message, MAX_SERVER_TEXT_IN_MESSAGE) || 'no reason given'} (reason ${err.code})`;
-    if (phase === 'authentication') return new HoplineError(ErrorCode.AUTH_FAILED, `${why}. Tried: ${tried.join(', ') || 'nothing'}.`, ctx.ref);
-    return new HoplineError(ErrorCode.HANDSHAKE_FAILED, why, ctx.ref);
+    const why = `${label(ctx)} disconnected during ${PHASE_TEXT[phase]}: ${sanitizeForMessage(err.message, MAX_SERVER_TEXT_IN_MESSAGE) || 'no reason given'}`;
+    const reason = `SSH disconnect reason ${err.code}`;
+    if (phase === 'authentication') return new HoplineError(ErrorCode.AUTH_FAILED, `${why}. Tried: ${tried.join(', ') || 'nothing'}.`, ctx.ref, reason);
+    return new HoplineError(ErrorCode.HANDSHAKE_FAILED, why, ctx.ref, reason);
   }
   if (err.level === 'agent') return new HoplineError(ErrorCode.AUTH_FAILED, `The SSH agent could not be used for ${label(ctx)}: ${sanitizeForMessage(err.message, MAX_SERVER_TEXT_IN_MESSAGE)}`, ctx.ref);
   if (err.level === 'client-timeout') return new HoplineError(ErrorCode.HOP_TIMEOUT, `${label(ctx)}: ${sanitizeForMessage(err.message, MAX_SERVER_TEXT_IN_MESSAGE)}`, ctx.ref);
   if (err.level === 'client-socket' || typeof err.code === 'string') {
-    return new HoplineError(ErrorCode.HOP_UNREACHABLE, `Connection to ${label(ctx)} failed: ${sanitizeForMessage(String(err.code ?? err.message), MAX_SERVER_TEXT_IN_MESSAGE)}`, ctx.ref);
+    return new HoplineError(ErrorCode.HOP_UNREACHABLE, `The connection to ${label(ctx)} broke`, ctx.ref, sanitizeForMessage(String(err.code ?? err.message), MAX_SERVER_TEXT_IN_MESSAGE));
   }
   // What is left is the server breaking the protocol: ssh2's 'handshake' and 'protocol' errors,
   // and what its parser throws (a greeting too long, a packet too large for ssh2 to take).
@@ -292,6 +298,8 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       settled = true;
       stopWatchingPreamble();
       deadline.clear();
+      // Answers kept for a retry are of no use once the hop failed.
+      kbd.clear();
       client.removeAllListeners('ready');
       client.end();
       sock!.destroy();
@@ -308,12 +316,32 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       }
     };
 
+    // Time a person spends on a question is theirs, not the network's or the server's: it is
+    // kept out of handshakeMs and authMs and reported on its own as userWaitMs.
+    let userWaitMs = 0;
+    let userWaitBeforeAuth = 0;
+    const timePerson = async <T>(question: () => Promise<T>): Promise<T> => {
+      const asked = Date.now();
+      try {
+        return await question();
+      } finally {
+        userWaitMs += Date.now() - asked;
+        timings.userWaitMs = userWaitMs;
+        // During authentication, the hop list shows the wait so far (a hop that then fails, or
+        // a cancel, still shows what the person spent); the host-key wait is reported with the
+        // 'authenticating' state that follows it.
+        if (authStarted && !settled) env.state('authenticating', { timings, hostKeyFingerprint: hostKey?.sha256 });
+      }
+    };
+
     const steps = spec.auth.map((step) => ({ step, attempts: 0, succeeded: false, toRemember: [] as { secret: RememberedSecret; value: string }[] }));
     let current: (typeof steps)[number] | null = null;
     let kbdRound = 0;
-    // Static keyboard-interactive answers (a password, not a code) typed by the person, kept for
-    // this connect only, so a wrong one-time code re-asks the code and not the password.
-    const staticAnswers = new Map<string, string>();
+    // Keyboard-interactive answers of this connect, so that after a rejection only the answer in
+    // doubt is asked again and PAM's restarted prompts are answered by the rest (authRetry).
+    const kbd = new KbdAttempts();
+    /** What the hop rejected last, said once by the next question. */
+    let rejection: PromptRequest['rejection'] | undefined;
     const hostId = spec.hostId;
     const secrets = hostId ? env.secrets : undefined;
 
@@ -340,7 +368,7 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
     };
 
     const ask = (question: Omit<Parameters<PromptBroker['ask']>[0], 'circuitId' | 'hop'>) =>
-      askPerson(() => env.prompts.ask({ circuitId: ctx.circuitId, hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name }, ...question }));
+      askPerson(() => timePerson(() => env.prompts.ask({ circuitId: ctx.circuitId, hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name }, ...question })));
 
     const keyboardInteractive = (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: (responses: string[]) => void): void => {
       if (settled) return;
@@ -358,25 +386,27 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       }
       const entry = current;
       const attempt = entry?.attempts ?? 1;
-      if (attempt >= 3) staticAnswers.clear();
       const oneTime = (p: Prompt): boolean => ONE_TIME_PROMPT.test(p.prompt);
 
-      /** An answer that needs nobody: TOTP, or saved, on the first attempt; typed earlier in this connect after that. */
-      const automatic = async (p: Prompt): Promise<{ value: string; source: string } | null> => {
-        if (attempt === 1) {
-          const code = await saved('TOTP secret', (s, id) => s.totpCode(id, p.prompt));
-          if (code !== null) return { value: code, source: 'TOTP' };
-          if (oneTime(p)) return null;
-          const answer = await saved('answer', (s, id) => s.answer(id, p.prompt));
-          if (answer !== null) return { value: answer, source: 'saved answer' };
-          if (p.echo !== true && PASSWORD_PROMPT.test(p.prompt)) {
-            const password = await saved('password', (s, id) => s.get(id, 'password'));
-            if (password !== null) return { value: password, source: 'saved password' };
-          }
-          return null;
+      /**
+       * An answer that needs nobody: one sent in a rejected attempt and not in doubt (PAM asks it
+       * again when it starts over), else a saved one (TOTP, answer, password) unless the hop
+       * rejected that before in this connect. Never the same rejected secret in a loop.
+       */
+      const automatic = async (p: Prompt): Promise<{ value: string; source: string; kind: AnswerSource } | null> => {
+        const again = kbd.reuse(p);
+        if (again) return { value: again.value, source: 'the attempt before', kind: again.source };
+        if (!kbd.maySaveAnswer(p)) return null;
+        const code = await saved('TOTP secret', (s, id) => s.totpCode(id, p.prompt));
+        if (code !== null) return { value: code, source: 'TOTP', kind: 'totp' };
+        if (oneTime(p)) return null;
+        const answer = await saved('answer', (s, id) => s.answer(id, p.prompt));
+        if (answer !== null) return { value: answer, source: 'saved answer', kind: 'saved' };
+        if (p.echo !== true && PASSWORD_PROMPT.test(p.prompt)) {
+          const password = await saved('password', (s, id) => s.get(id, 'password'));
+          if (password !== null) return { value: password, source: 'saved password', kind: 'saved' };
         }
-        const typed = !oneTime(p) ? staticAnswers.get(p.prompt) : undefined;
-        return typed === undefined ? null : { value: typed, source: "this attempt's earlier round" };
+        return null;
       };
 
       void (async () => {
@@ -384,24 +414,38 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
         const toAsk = prompts.filter((_, i) => auto[i] === null);
         const sources = [...new Set(auto.flatMap((a) => (a ? [a.source] : [])))];
         env.log(`${label(ctx)}: keyboard-interactive round ${kbdRound}: ${prompts.length} prompt(s)${sources.length ? `, ${prompts.length - toAsk.length} answered from ${sources.join(' and ')}` : ''}`);
-        const reply = toAsk.length === 0
-          ? { answers: [] as string[], remember: [] as boolean[] }
-          : await ask({ kind: 'keyboard-interactive', round: kbdRound, name, instructions, prompts: toAsk.map((p) => ({ text: p.prompt, echo: p.echo === true, remember: oneTime(p) ? 'never' : 'offer' })) });
+        let reply = { answers: [] as string[], remember: [] as boolean[] };
+        if (toAsk.length > 0) {
+          const said = rejection;
+          rejection = undefined;
+          reply = await ask({
+            kind: 'keyboard-interactive',
+            round: kbdRound,
+            name,
+            instructions,
+            prompts: toAsk.map((p) => ({ text: p.prompt, echo: p.echo === true, remember: oneTime(p) ? 'never' : 'offer' })),
+            ...(said ? { rejection: said } : {}),
+            attempt: { number: attempt, of: MAX_ATTEMPTS['keyboard-interactive'] },
+          });
+        }
         if (settled) return;
         let next = 0;
         const all = prompts.map((p, i) => {
           const a = auto[i];
-          if (a) return a.value;
+          if (a) {
+            kbd.record(p, a.value, a.kind);
+            return a.value;
+          }
           const k = next++;
           const value = reply.answers[k] ?? '';
-          if (!oneTime(p) && p.echo !== true) staticAnswers.set(p.prompt, value);
+          kbd.record(p, value, 'typed');
           if (reply.remember[k] && !oneTime(p) && entry) {
             entry.toRemember.push({ secret: p.echo !== true && PASSWORD_PROMPT.test(p.prompt) ? { kind: 'password' } : { kind: 'answer', promptText: p.prompt }, value });
           }
           return value;
         });
         finish(all);
-      })().catch((error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.PROMPT_CANCELLED, `Prompt for ${label(ctx)} ended`, ctx.ref)));
+      })().catch((error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.PROMPT_CANCELLED, `The question from ${label(ctx)} ended before it was answered`, ctx.ref)));
     };
 
     /** The ssh2 auth object for a step, or null when the step cannot be tried (no agent, unreadable key). */
@@ -477,8 +521,14 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
             kind: 'password',
             round: entry.attempts,
             name: 'Password',
-            instructions: usedSavedPassword ? 'The server did not accept the saved password. Tick "remember" to replace it.' : entry.attempts > 1 ? 'The server did not accept that password.' : '',
+            instructions: '',
             prompts: [{ text: `Password for ${username}@${spec.host}:`, echo: false, remember: 'offer' }],
+            ...(usedSavedPassword
+              ? { rejection: { message: `${hopNameAtStart(ctx.ref)} rejected the saved password. Enter the password.`, detail: 'Tick "Remember" to replace the saved one.' } }
+              : entry.attempts > 1
+                ? { rejection: { message: `${hopNameAtStart(ctx.ref)} rejected that password. Enter it again.` } }
+                : {}),
+            attempt: { number: entry.attempts, of: MAX_ATTEMPTS.password },
           });
           const password = reply.answers[0] ?? '';
           if (reply.remember[0]) entry.toRemember.push({ secret: { kind: 'password' }, value: password });
@@ -486,6 +536,7 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
         }
         case 'keyboard-interactive':
           kbdRound = 0;
+          kbd.begin();
           return { type: 'keyboard-interactive', username, prompt: keyboardInteractive };
       }
     };
@@ -493,7 +544,9 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
     const authHandler = (methodsLeft: AuthenticationType[] | null, partialSuccess: boolean | null, next: (auth: unknown) => void): void => {
       if (!authStarted) {
         authStarted = Date.now();
-        timings.handshakeMs = authStarted - started - (timings.tcpMs ?? 0);
+        userWaitBeforeAuth = userWaitMs;
+        timings.handshakeMs = authStarted - started - (timings.tcpMs ?? 0) - userWaitBeforeAuth;
+        timings.userWaitMs = userWaitMs;
         env.state('authenticating', { timings, hostKeyFingerprint: hostKey?.sha256 });
         // When the first step would ask a person for a password, ask the server with `none`
         // first: its answer lists the methods it accepts, so nobody types a password a server
@@ -512,6 +565,12 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
         // Nothing typed for a rejected attempt is ever stored.
         current.toRemember.length = 0;
         env.log(`${label(ctx)}: ${current.step.kind} not accepted`);
+        if (current.step.kind === 'keyboard-interactive') {
+          // The failure names no answer; authRetry decides which is in doubt, and the next
+          // question says so. The log says it was a judgement, never what was sent.
+          rejection = kbd.rejected(hopName(ctx.ref)) ?? undefined;
+          if (rejection) env.log(`${label(ctx)}: the server did not say which answer it rejected; asking again: ${rejection.message}`);
+        }
       }
       const pick = async (): Promise<void> => {
         for (;;) {
@@ -564,11 +623,13 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       // No current step means the server let `none` through.
       const kind: AuthMethodKind = current?.step.kind ?? 'none';
       if (current) commitRemembered(current);
-      timings.authMs = Date.now() - authStarted;
-      timings.totalMs = Date.now() - started;
-      env.log(`${label(ctx)}: authenticated with ${kind} in ${timings.authMs} ms (total ${timings.totalMs} ms)`);
+      const now = Date.now();
+      timings.authMs = now - authStarted - (userWaitMs - userWaitBeforeAuth);
+      timings.totalMs = now - started;
+      timings.userWaitMs = userWaitMs;
+      env.log(`${label(ctx)}: authenticated with ${kind} in ${timings.authMs} ms (total ${timings.totalMs} ms, ${userWaitMs} ms of it waiting for a person)`);
       env.state('ready', { timings, authMethod: kind, hostKeyFingerprint: hostKey!.sha256 });
-      staticAnswers.clear();
+      kbd.clear();
       resolve({
         ref: ctx.ref,
         spec,
@@ -608,17 +669,18 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         env.state('verifying-host-key', { timings });
         void askPerson(() =>
-          verifyHostKey(env.hostKeyFiles, ctx.ref, spec.host, spec.port, key, (k) =>
-            env.prompts.askHostKey({
+          // The hop's own UserKnownHostsFile (from an ssh_config import) replaces ~/.ssh/known_hosts, as in OpenSSH.
+          verifyHostKey(spec.knownHostsFiles ? { ...env.hostKeyFiles, userFiles: spec.knownHostsFiles } : env.hostKeyFiles, ctx.ref, spec.host, spec.port, key, (k) =>
+            timePerson(() => env.prompts.askHostKey({
               circuitId: ctx.circuitId,
               hop: { index: ctx.ref.index, count: ctx.count, name: ctx.ref.name },
               kind: 'host-key',
               round: 1,
-              name: 'Unknown host key',
+              name: k.changed ? 'Changed host key' : 'Unknown host key',
               instructions: '',
               prompts: [],
               hostKey: k,
-            }), env.log),
+            })), env.log),
         ).then(
           (outcome) => {
             hostKey = outcome;

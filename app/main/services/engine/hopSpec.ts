@@ -37,6 +37,11 @@ export interface HopSpec {
   proxy?: ProxySpec;
   /** Stable id of the saved host, when there is one (keys keychain entries). */
   hostId?: string;
+  /**
+   * The user's known_hosts files for this hop (OpenSSH's UserKnownHostsFile), in place of
+   * ~/.ssh/known_hosts; `[]` for `none`. Hopline's own known_hosts is consulted as well.
+   */
+  knownHostsFiles?: string[];
 }
 
 export const MAX_CIRCUIT_DEPTH = 16;

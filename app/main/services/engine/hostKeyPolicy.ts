@@ -1,20 +1,28 @@
 /**
  * Host-key decisions for a hop, made before any credential leaves: the user's ~/.ssh/known_hosts
  * and the app's own known_hosts are consulted under the hop's configured name and port (never a
- * forwarded address). Unknown keys are put to the person; changed, revoked and CA-covered keys
- * are refused outright, with no way to click through.
+ * forwarded address). Unknown keys are put to the person. A changed key is refused, or (where
+ * the shell offers it: the app, not the CLI) put to the person with the saved key beside it, who
+ * may replace the saved line after checking the new key out of band. Revoked and CA-covered keys
+ * are refused outright, with no way to click through, as ssh does.
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
-import type { HostKeyDecision } from '../../../shared/model/prompt';
-import { appendKnownHost, checkHostKey, keyTypeOfBlob, readKnownHostsSources, sha256Fingerprint } from './knownHosts';
+import { hopName, hopNameAtStart } from '../../../shared/model/hopName';
+import type { HostKeyChange, HostKeyDecision } from '../../../shared/model/prompt';
+import { appendKnownHost, checkHostKey, keyTypeOfBlob, KnownHostsChangedError, readKnownHostsSources, removeKnownHostsLines, sha256Fingerprint, type PreviousKey } from './knownHosts';
 
 export interface HostKeyFiles {
   /** Read only: the user's own files (OpenSSH's UserKnownHostsFile). */
   userFiles: string[];
   /** Read and appended to by "accept and save": same format, so OpenSSH can read it too. */
   appFile: string;
+  /**
+   * Put a changed key to the person, who may replace the saved one, instead of refusing outright.
+   * The app turns it on; the CLI leaves it off and refuses, as ssh does.
+   */
+  replaceChangedKeys?: boolean;
 }
 
 export function defaultHostKeyFiles(dataDir: string): HostKeyFiles {
@@ -24,13 +32,13 @@ export function defaultHostKeyFiles(dataDir: string): HostKeyFiles {
 export interface HostKeyOutcome {
   type: string;
   sha256: string;
-  how: 'known' | 'accepted-once' | 'saved';
+  how: 'known' | 'accepted-once' | 'saved' | 'replaced';
 }
 
-export type AskHostKey = (key: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[] }) => Promise<HostKeyDecision>;
+export type AskHostKey = (key: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[]; changed?: HostKeyChange }) => Promise<HostKeyDecision>;
 
 function where(hop: HopRef, host: string, port: number): string {
-  return `hop ${hop.index + 1} (${hop.name}, ${host}:${port})`;
+  return `${hopName(hop)} at ${host}:${port}`;
 }
 
 export async function verifyHostKey(files: HostKeyFiles, hop: HopRef, host: string, port: number, blob: Buffer, ask: AskHostKey, log: (line: string) => void): Promise<HostKeyOutcome> {
@@ -45,10 +53,22 @@ export async function verifyHostKey(files: HostKeyFiles, hop: HopRef, host: stri
       log(`host key ${type} ${sha256} matches ${verdict.source}:${verdict.line}`);
       return { type, sha256, how: 'known' };
     case 'revoked':
-      throw new HoplineError(ErrorCode.HOST_KEY_REVOKED, `The host key of ${where(hop, host, port)} is REVOKED (${verdict.source}:${verdict.line}): ${type} ${sha256}. Refusing to connect.`, hop);
+      throw new HoplineError(ErrorCode.HOST_KEY_REVOKED, `${hopNameAtStart(hop)} at ${host}:${port} presented the ${type} key ${sha256}, which ${displayPath(verdict.source)} line ${verdict.line} marks @revoked. Hopline refuses a revoked key, as ssh does.`, hop);
     case 'changed': {
       const previous = verdict.previous.map((p) => `${p.sha256} (${p.source}:${p.line})`).join(', ');
-      throw new HoplineError(ErrorCode.HOST_KEY_CHANGED, `The host key of ${where(hop, host, port)} has CHANGED. Known: ${previous}. Presented: ${type} ${sha256}. This may be an attack; Hopline will not connect until the old entry is removed.`, hop);
+      const refusal = new HoplineError(ErrorCode.HOST_KEY_CHANGED, `The host key of ${where(hop, host, port)} has CHANGED. Known: ${previous}. Presented: ${type} ${sha256}. This may be an attack; Hopline will not connect until the old entry is removed.`, hop);
+      if (!files.replaceChangedKeys) throw refusal;
+      log(`host key ${type} ${sha256} differs from the saved ${previous}; asking`);
+      const decision = await ask({ host, port, type, sha256, otherKnownTypes: [], changed: { saved: verdict.previous.map((p) => savedKey(files, p)) } });
+      if (decision === 'reject') throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `You chose not to connect to ${where(hop, host, port)}: its host key has changed (saved ${previous}; presented ${type} ${sha256}).`, hop);
+      // An unknown key's answers never accept a changed one: only a replace does.
+      if (decision !== 'replace' && decision !== 'replace-in-user-file') throw refusal;
+      await replaceSavedKeys(files, hop, host, port, verdict.previous, decision, log);
+      await appendKnownHost(files.appFile, host, port, type, blob).catch((error: unknown) => {
+        throw unwritable(files.appFile, hop, error);
+      });
+      log(`host key ${type} ${sha256} saved to ${files.appFile} in place of the old one`);
+      return { type, sha256, how: 'replaced' };
     }
     case 'cert-authority':
       throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `${where(hop, host, port)} is covered by an @cert-authority line (${verdict.source}:${verdict.line}) but presented a plain key ${type} ${sha256}; host certificates are not supported, so the key cannot be verified.`, hop);
@@ -63,6 +83,49 @@ export async function verifyHostKey(files: HostKeyFiles, hop: HopRef, host: stri
       }
       log('host key accepted for this connection only');
       return { type, sha256, how: 'accepted-once' };
+    }
+  }
+}
+
+/** `~` for the home directory: the dialog shows where a key was found without the full home path. */
+function displayPath(file: string): string {
+  const home = homedir();
+  return file === home || file.startsWith(`${home}${path.sep}`) ? `~${file.slice(home.length)}` : file;
+}
+
+function savedKey(files: HostKeyFiles, p: PreviousKey): HostKeyChange['saved'][number] {
+  return { type: p.type, sha256: p.sha256, file: displayPath(p.source), line: p.line, owner: p.source === files.appFile ? 'hopline' : 'user', hashed: p.hashed, otherNames: p.otherNames };
+}
+
+function unwritable(file: string, hop: HopRef, error: unknown): HoplineError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new HoplineError(ErrorCode.KNOWN_HOSTS_UNWRITABLE, `Could not update ${displayPath(file)} for ${hopName(hop)}${code ? ` (${code})` : ''}; the saved key was not replaced.`, hop);
+}
+
+/**
+ * Removes the saved lines the person was shown, file by file, with the file names and lines
+ * found here (nothing the renderer sent names a file). A line in the user's own known_hosts is
+ * removed only when the person confirmed editing that file.
+ */
+async function replaceSavedKeys(files: HostKeyFiles, hop: HopRef, host: string, port: number, previous: PreviousKey[], decision: 'replace' | 'replace-in-user-file', log: (line: string) => void): Promise<void> {
+  const bySource = new Map<string, PreviousKey[]>();
+  for (const p of previous) bySource.set(p.source, [...(bySource.get(p.source) ?? []), p]);
+  const userSources = [...bySource.keys()].filter((source) => source !== files.appFile);
+  if (userSources.length > 0 && decision !== 'replace-in-user-file') {
+    throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `The saved key of ${hopName(hop)} is in ${userSources.map(displayPath).join(', ')}, and editing that file was not confirmed; nothing was changed.`, hop);
+  }
+  // Hopline's own file first: a failure there leaves the user's file untouched.
+  const order = [...bySource.keys()].sort((a, b) => Number(b === files.appFile) - Number(a === files.appFile));
+  for (const source of order) {
+    const lines = bySource.get(source) ?? [];
+    try {
+      const { backup, removed } = await removeKnownHostsLines(source, host, port, lines);
+      log(`known_hosts: removed ${source} line${removed.length > 1 ? 's' : ''} ${removed.join(', ')}; the previous file is kept as ${backup}`);
+    } catch (error) {
+      if (error instanceof KnownHostsChangedError) {
+        throw new HoplineError(ErrorCode.KNOWN_HOSTS_CHANGED, `${displayPath(source)} changed while you were deciding: line ${error.line} no longer holds the saved key of ${hopName(hop)}, so Hopline left that file as it is. Connect again to see what it holds now.`, hop);
+      }
+      throw unwritable(source, hop, error);
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import type net from 'node:net';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
+import { hopName } from '../../../shared/model/hopName';
 import { connectThrough, formatAddress, sanitizeForMessage, type ProxyConnectOptions, type ProxyEndpoint, type TcpTarget } from './tcpConnect';
 
 /** Large enough for any real proxy's answer, small enough that a stray stream can't grow us. */
@@ -21,7 +22,7 @@ type Fail = (detail: string) => HoplineError;
  * socket. The password never appears in an error.
  */
 export async function connectHttpProxy(proxy: ProxyEndpoint, target: TcpTarget, opts: ProxyConnectOptions): Promise<net.Socket> {
-  const fail: Fail = (detail) => new HoplineError(ErrorCode.PROXY_FAILED, `HTTP proxy ${formatAddress(proxy)} for hop "${opts.hop.name}": ${detail}`, opts.hop);
+  const fail: Fail = (detail) => new HoplineError(ErrorCode.PROXY_FAILED, `HTTP proxy ${formatAddress(proxy)} for ${hopName(opts.hop)}: ${detail}`, opts.hop);
   // Built before connecting, so nothing malformed is ever sent.
   const credentials = basicCredentials(proxy, fail);
   const request = connectRequest(target, credentials, fail);

@@ -6,9 +6,9 @@
  * as `ssh` does, because one bad line must not lock the user out of every other host.
  */
 
-import { createHash, createHmac } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { copyFile, link, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 export interface KnownHostsSource {
   /** A file path, used only in messages. */
@@ -44,11 +44,23 @@ export type HostKeyVerdict =
   /** No line for this host with this key type; `knownTypes` are the types it is known under. */
   | { kind: 'unknown'; knownTypes: string[] }
   /** The host has lines with the same key type and none of them holds the presented key. */
-  | { kind: 'changed'; previous: { type: string; sha256: string; source: string; line: number }[] }
+  | { kind: 'changed'; previous: PreviousKey[] }
   /** An @revoked line for this host holds the presented key. */
   | { kind: 'revoked'; source: string; line: number }
   /** Only an @cert-authority line covers the host: it never vouches for a plain key. */
   | { kind: 'cert-authority'; source: string; line: number };
+
+/** A saved key a changed host no longer presents, and the line that holds it. */
+export interface PreviousKey {
+  type: string;
+  sha256: string;
+  source: string;
+  line: number;
+  /** The host matched a hashed name (`|1|…`), so the line shows no readable name. */
+  hashed: boolean;
+  /** Readable names on the same line besides this host's: removing the line forgets them too. */
+  otherNames: string[];
+}
 
 export interface HostKeyCheck {
   verdict: HostKeyVerdict;
@@ -219,7 +231,18 @@ function entryMatches(entry: KnownHostsEntry, name: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // The verdict
 
-function decide(matching: KnownHostsEntry[], type: string, blob: Buffer): HostKeyVerdict {
+function previousKey(entry: KnownHostsEntry, name: string): PreviousKey {
+  return {
+    type: entry.type,
+    sha256: sha256Fingerprint(entry.blob),
+    source: entry.source,
+    line: entry.line,
+    hashed: entry.patterns.some((p) => p.kind === 'hashed' && !p.negated && patternMatches(p, name)),
+    otherNames: entry.patterns.flatMap((p) => (p.kind === 'glob' && p.pattern !== name ? [`${p.negated ? '!' : ''}${p.pattern}`] : [])),
+  };
+}
+
+function decide(matching: KnownHostsEntry[], type: string, blob: Buffer, name: string): HostKeyVerdict {
   const revoked = matching.find((e) => e.marker === 'revoked' && e.blob.equals(blob));
   if (revoked) return { kind: 'revoked', source: revoked.source, line: revoked.line };
 
@@ -232,7 +255,7 @@ function decide(matching: KnownHostsEntry[], type: string, blob: Buffer): HostKe
   if (sameType.length > 0) {
     return {
       kind: 'changed',
-      previous: sameType.map((e) => ({ type: e.type, sha256: sha256Fingerprint(e.blob), source: e.source, line: e.line })),
+      previous: sameType.map((e) => previousKey(e, name)),
     };
   }
 
@@ -269,7 +292,7 @@ export function checkHostKey(
   } catch {
     // An unreadable blob matches no line; the caller's type still finds same-type lines.
   }
-  return { verdict: decide(matching, type, key.blob), warnings };
+  return { verdict: decide(matching, type, key.blob, name), warnings };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,6 +330,10 @@ export function formatKnownHostsLine(host: string, port: number, type: string, b
 export async function appendKnownHost(file: string, host: string, port: number, type: string, blob: Buffer): Promise<void> {
   const line = formatKnownHostsLine(host, port, type, blob);
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await exclusive(await canonicalPath(file), () => appendLine(file, line));
+}
+
+async function appendLine(file: string, line: string): Promise<void> {
   const handle = await open(file, 'a+', 0o600);
   try {
     const { size } = await handle.stat();
@@ -320,6 +347,116 @@ export async function appendKnownHost(file: string, host: string, port: number, 
   } finally {
     await handle.close();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Removing lines, as `ssh-keygen -R` does
+
+/**
+ * Edits of one file run one at a time within this process, so a key saved by one circuit while
+ * another replaces a line is never lost between a read and the rename that follows it.
+ */
+const fileQueues = new Map<string, Promise<unknown>>();
+
+async function exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const run = (fileQueues.get(key) ?? Promise.resolve()).then(task, task);
+  const tail = run.catch(() => undefined);
+  fileQueues.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (fileQueues.get(key) === tail) fileQueues.delete(key);
+  }
+}
+
+/** The file a path names once symlinks are followed (a dotfiles-managed ~/.ssh stays a link). */
+async function canonicalPath(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    return resolve(file);
+  }
+}
+
+/** A line to remove: where it was found, and the key it held then (checked again before removing). */
+export interface KnownHostsLineRef {
+  line: number;
+  type: string;
+  sha256: string;
+}
+
+/** The file no longer holds, at that line, the entry that was shown to the user. Nothing was written. */
+export class KnownHostsChangedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+  ) {
+    super(`${file} changed meanwhile: line ${line} no longer holds the entry that was found there`);
+    this.name = 'KnownHostsChangedError';
+  }
+}
+
+export interface KnownHostsRemoval {
+  /** The file as it was before, as `ssh-keygen -R` keeps it: `<file>.old`. */
+  backup: string;
+  removed: number[];
+}
+
+/**
+ * Removes whole lines that hold `host`:`port`'s plain (unmarked) keys, as `ssh-keygen -R` does:
+ * a line naming several hosts goes as a whole, @revoked and @cert-authority lines are never
+ * touched, and every other line (comments, invalid lines) is kept byte for byte.
+ *
+ * Each line must still hold, for this host, the key it held when it was found; otherwise
+ * KnownHostsChangedError and the file is left alone. The previous contents are kept as
+ * `<file>.old` (a hard link, replacing an older .old, as ssh-keygen does), and the new contents
+ * replace the file by rename, so a reader sees either the old file or the new one, never half.
+ * Unlike `ssh-keygen -R`, only the given lines go: the host's lines of other key types stay.
+ */
+export async function removeKnownHostsLines(file: string, host: string, port: number, refs: KnownHostsLineRef[]): Promise<KnownHostsRemoval> {
+  const target = await canonicalPath(file);
+  return exclusive(target, async () => {
+    const name = knownHostsLookupName(host, port);
+    const text = await readFile(target, 'utf8');
+    const lines = text.split('\n');
+    const drop = new Set<number>();
+    for (const ref of refs) {
+      const raw = lines[ref.line - 1];
+      const entry = raw === undefined ? undefined : parseKnownHosts({ name: file, text: raw }).entries[0];
+      const same = entry && entry.marker === null && entryMatches(entry, name) && entry.type === ref.type && sha256Fingerprint(entry.blob) === ref.sha256;
+      if (!same) throw new KnownHostsChangedError(file, ref.line);
+      drop.add(ref.line - 1);
+    }
+    const kept = lines.filter((_, index) => !drop.has(index)).join('\n');
+
+    const { mode } = await stat(target);
+    const temporary = `${target}.hopline-${randomBytes(6).toString('hex')}`;
+    const backup = `${target}.old`;
+    const handle = await open(temporary, 'wx', 0o600);
+    try {
+      // ssh-keygen keeps the mode, less any write bit for group and others.
+      await handle.chmod(mode & 0o644);
+      await handle.writeFile(kept);
+      await handle.sync();
+    } catch (error) {
+      await handle.close();
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    try {
+      await unlink(backup).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      // A filesystem without hard links still gets its backup, as a copy.
+      await link(target, backup).catch(() => copyFile(target, backup));
+      await rename(temporary, target);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+    return { backup, removed: [...drop].map((index) => index + 1).sort((a, b) => a - b) };
+  });
 }
 
 /**

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IPromptsService } from '../../../shared/contract/prompts';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
+import { hopName } from '../../../shared/model/hopName';
 import { Emitter } from '../../../shared/model/event';
 import { MAX_PROMPTS_PER_QUESTION, toPlainQuestion, type HostKeyDecision, type PromptRequest } from '../../../shared/model/prompt';
 
@@ -77,7 +78,8 @@ export class PromptBroker implements IPromptsService {
     if (!pending) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, 'No such prompt (already answered or cancelled)');
     this.pending.delete(promptId);
     this.settle.fire({ promptId });
-    pending.reject(new HoplineError(ErrorCode.PROMPT_CANCELLED, `Prompt cancelled at hop ${pending.request.hop.index + 1} (${pending.request.hop.name})`, { index: pending.request.hop.index, name: pending.request.hop.name }));
+    const hop = { index: pending.request.hop.index, name: pending.request.hop.name };
+    pending.reject(new HoplineError(ErrorCode.PROMPT_CANCELLED, `You cancelled sign-in to ${hopName(hop)}.`, hop));
   }
 
   /** Withdraws every question of a circuit that is going away. */

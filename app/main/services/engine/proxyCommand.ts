@@ -10,6 +10,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Duplex, type Readable } from 'node:stream';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
+import { hopName } from '../../../shared/model/hopName';
 import type { ProxySpec } from './hopSpec';
 import { sanitizeForMessage } from './tcpConnect';
 
@@ -360,7 +361,7 @@ class TailBuffer {
 // Errors
 
 function proxyFailed(hop: HopRef, detail: string): HoplineError {
-  return new HoplineError(ErrorCode.PROXY_FAILED, `Proxy command for hop "${hop.name}": ${detail}`, hop);
+  return new HoplineError(ErrorCode.PROXY_FAILED, `Proxy command for ${hopName(hop)}: ${detail}`, hop);
 }
 
 function spawnError(hop: HopRef, file: string, error: NodeJS.ErrnoException): HoplineError {

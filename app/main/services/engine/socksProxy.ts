@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
+import { hopName } from '../../../shared/model/hopName';
 import { connectThrough, formatAddress, type HandshakeReader, type ProxyConnectOptions, type ProxyEndpoint, type TcpTarget } from './tcpConnect';
 
 const SOCKS_VERSION = 0x05;
@@ -33,7 +34,7 @@ const REPLY_MESSAGES: Record<number, string> = {
  * are offered only when a username is set. The password never appears in an error.
  */
 export async function connectSocks5(proxy: ProxyEndpoint, target: TcpTarget, opts: ProxyConnectOptions): Promise<net.Socket> {
-  const fail = (detail: string): HoplineError => new HoplineError(ErrorCode.PROXY_FAILED, `SOCKS5 proxy ${formatAddress(proxy)} for hop "${opts.hop.name}": ${detail}`, opts.hop);
+  const fail = (detail: string): HoplineError => new HoplineError(ErrorCode.PROXY_FAILED, `SOCKS5 proxy ${formatAddress(proxy)} for ${hopName(opts.hop)}: ${detail}`, opts.hop);
   // Checked before connecting: nothing is sent that the protocol cannot carry.
   const request = connectRequest(target, fail);
   const credentials = credentialsMessage(proxy, fail);

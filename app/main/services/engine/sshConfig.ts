@@ -14,12 +14,21 @@
  *  - ProxyJump together with ProxyCommand is an error for the host, not a silent first-wins.
  *  - A bad value (port 70000, unterminated quote) makes the hosts it applies to errors, where
  *    OpenSSH would refuse the whole file.
+ *  - UserKnownHostsFile is carried on the hop (it replaces ~/.ssh/known_hosts for that host, as in
+ *    OpenSSH); StrictHostKeyChecking is reported with what Hopline does instead (it always asks
+ *    about unknown keys and refuses changed ones).
+ *  - The import report (`importSshConfig().report`) says each thing once per source line, with the
+ *    hosts it applies to: what `Host *` and other pattern blocks reached, and missing key files.
  *
  * Node only (reads files); never imports electron.
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_CIRCUIT_DEPTH, type AuthStep, type HopSpec } from './hopSpec';
+import { hopName, hopNameAtStart } from '../../../shared/model/hopName';
+import { a2port } from './servicePorts';
+
+export { appliesTo } from '../../../shared/model/importReport';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -38,10 +47,10 @@ export interface ResolveOptions extends SshConfigOptions {
   port?: number;
 }
 
-export type NoteSeverity = 'ignored' | 'error' | 'info';
+export type NoteSeverity = 'ignored' | 'error' | 'warning' | 'info';
 
 export interface ImportNote {
-  /** `ignored`: not acted on; `error`: the host (or line) is unusable; `info`: worth knowing. */
+  /** `ignored`: not acted on; `error`: the host (or line) is unusable; `warning`: imported, but likely not to work as written; `info`: worth knowing. */
   severity: NoteSeverity;
   file: string;
   /** 1-based line in `file`. */
@@ -95,9 +104,18 @@ export interface ConfigHostAlias {
   line: number;
 }
 
+/** One `Host` line's block, with the Host lines of the Includes that led to it. */
+export interface ConfigHostBlock {
+  condition: HostCondition;
+  /** Every condition that must match for the block to apply, its own last. */
+  when: HostCondition[];
+}
+
 export interface ParsedSshConfig {
   /** In the order OpenSSH reads them (Includes expanded in place); Match-block content excluded. */
   directives: ConfigDirective[];
+  /** Every Host block, in reading order: the import report says whom each pattern block reached. */
+  blocks: ConfigHostBlock[];
   /** Concrete aliases (no wildcard, not negated) of the Host lines, first appearance first. */
   hosts: ConfigHostAlias[];
   /** Every file read, in reading order. */
@@ -147,6 +165,10 @@ export interface ResolvedHost {
   userKnownHostsFiles?: string[];
   /** Directives applying to this host that Hopline ignores, and errors in its settings. */
   notes: ImportNote[];
+  /** Where each setting came from: the first obtained directive per lower-case keyword. */
+  locations?: Record<string, ConfigLocation>;
+  /** Where each of `identityFiles` was configured (same order, same paths). */
+  identityFileLocations?: (ConfigLocation & { path: string })[];
 }
 
 export interface CircuitResult {
@@ -165,10 +187,28 @@ export interface ImportedHost extends CircuitResult {
   settings: ResolvedHost;
 }
 
+/** A note of the import report: one per source line and message, with every host it concerns. */
+export interface GroupedNote {
+  severity: NoteSeverity;
+  file: string;
+  line: number;
+  directive?: string;
+  /** Without a host name in front: `hosts` says whom it concerns. */
+  message: string;
+  /** The hosts (aliases, and jump hops by name) it applies to, first seen first; empty for a note about the file. */
+  hosts: string[];
+}
+
 export interface SshConfigImport {
   hosts: ImportedHost[];
   /** The file's notes, plus every host's errors. Per-host ignored directives are on each host. */
   notes: ImportNote[];
+  /**
+   * What a person reads: every note once per source line, with the hosts it applies to (a
+   * `Host *` directive is one line, not one per host), plus what pattern blocks reached, how
+   * host-key settings are taken, and key files that do not exist.
+   */
+  report: GroupedNote[];
 }
 
 /** Thrown by the exporters for a circuit that cannot be written without changing its meaning. */
@@ -266,10 +306,9 @@ function splitArgs(s: string): string[] | null {
 // Values
 // ---------------------------------------------------------------------------------------------
 
+/** As a2port: 1-65535, or a TCP service name (`Port ssh` is 22), for Port and jump entries alike. */
 function parsePort(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,5}$/.test(text)) return undefined;
-  const n = Number(text);
-  return n >= 1 && n <= 65535 ? n : undefined;
+  return text === undefined ? undefined : (a2port(text) ?? undefined);
 }
 
 /** OpenSSH's multistate yes/no flag. */
@@ -379,6 +418,7 @@ function valueError(keyword: string, args: string[], rest: string): string | und
 interface ParseState {
   homeDir: string;
   directives: ConfigDirective[];
+  blocks: ConfigHostBlock[];
   hosts: ConfigHostAlias[];
   files: string[];
   notes: ImportNote[];
@@ -393,13 +433,13 @@ type Block =
   | { kind: 'match'; line: number };
 
 export function parseSshConfig(source: SshConfigSource, opts: Pick<SshConfigOptions, 'homeDir'>): ParsedSshConfig {
-  const state: ParseState = { homeDir: opts.homeDir, directives: [], hosts: [], files: [], notes: [], reading: [] };
+  const state: ParseState = { homeDir: opts.homeDir, directives: [], blocks: [], hosts: [], files: [], notes: [], reading: [] };
   if ('text' in source) {
     parseText(state, source.text, source.file ?? '<text>', [], 0);
   } else {
     readConfigFile(state, source.file, [], 0, undefined);
   }
-  return { directives: state.directives, hosts: state.hosts, files: state.files, notes: state.notes };
+  return { directives: state.directives, blocks: state.blocks, hosts: state.hosts, files: state.files, notes: state.notes };
 }
 
 /** Reads one file (the top one, or an included one: `from` is then the Include line). */
@@ -437,7 +477,7 @@ function parseText(state: ParseState, text: string, file: string, outer: HostCon
     }
     switch (lexed.keyword) {
       case 'host':
-        block = startHostBlock(state, lexed, file, line);
+        block = startHostBlock(state, lexed, file, line, outer);
         return;
       case 'match':
         state.notes.push({ severity: 'ignored', file, line, directive: lexed.name, message: `Match blocks are not evaluated: "${lexed.rest}" and everything up to the next Host or Match line is not applied` });
@@ -458,7 +498,7 @@ function parseText(state: ParseState, text: string, file: string, outer: HostCon
   });
 }
 
-function startHostBlock(state: ParseState, lexed: LexedLine, file: string, line: number): Block {
+function startHostBlock(state: ParseState, lexed: LexedLine, file: string, line: number, outer: HostCondition[]): Block {
   const patterns = lexed.args.map((arg): HostPattern => (arg.startsWith('!') ? { pattern: arg.slice(1), negated: true } : { pattern: arg, negated: false }));
   // Even an empty Host line starts a block (one that matches nothing), so the lines under it
   // don't fall into the previous block.
@@ -467,7 +507,9 @@ function startHostBlock(state: ParseState, lexed: LexedLine, file: string, line:
     const concrete = !p.negated && !/[*?]/.test(p.pattern);
     if (concrete && !state.hosts.some((h) => h.alias === p.pattern)) state.hosts.push({ alias: p.pattern, file, line });
   }
-  return { kind: 'host', condition: { patterns, file, line } };
+  const condition: HostCondition = { patterns, file, line };
+  state.blocks.push({ condition, when: [...outer, condition] });
+  return { kind: 'host', condition };
 }
 
 function conditionsFor(outer: HostCondition[], block: Block): HostCondition[] {
@@ -653,15 +695,18 @@ export function resolveHost(config: ParsedSshConfig, alias: string, opts: Resolv
     notes.push(hostNote('error', d, alias, `${d.name} ${file}: ${result.error}`));
     return [];
   };
+  const identityFileLocations = got.identityFiles.flatMap((d) => expandPath(d, d.args[0] ?? '').map((p) => ({ file: d.file, line: d.line, path: p })));
   const resolved: ResolvedHost = {
     alias,
     hostName,
     user,
     port,
-    identityFiles: got.identityFiles.flatMap((d) => expandPath(d, d.args[0] ?? '')),
+    identityFiles: identityFileLocations.map((k) => k.path),
     identitiesOnly: parseFlag(firstArg(got, 'identitiesonly')) ?? false,
     proxy: decideProxy(got, alias, notes),
     notes,
+    locations: Object.fromEntries([...got.first].map(([keyword, d]) => [keyword, { file: d.file, line: d.line }])),
+    identityFileLocations,
   };
   addConnectionSettings(resolved, got, notes);
   const knownHosts = got.first.get('userknownhostsfile');
@@ -846,6 +891,7 @@ function hopFrom(r: ResolvedHost, proxyCommand?: string): HopSpec {
   }
   if (r.connectTimeoutSec !== undefined && r.connectTimeoutSec > 0) hop.connectTimeoutMs = r.connectTimeoutSec * 1000;
   if (proxyCommand !== undefined) hop.proxy = { kind: 'command', command: proxyCommand };
+  if (r.userKnownHostsFiles !== undefined) hop.knownHostsFiles = [...r.userKnownHostsFiles];
   return hop;
 }
 
@@ -872,7 +918,104 @@ export function importSshConfig(source: SshConfigSource, opts: SshConfigOptions)
     notes.push(...circuit.notes.filter((n) => n.severity === 'error'));
     return { ...h, settings: resolveHost(config, h.alias, opts), ...circuit };
   });
-  return { hosts, notes: dedupeNotes(notes) };
+  const unique = dedupeNotes(notes);
+  const report = groupNotes(
+    [...unique, ...hosts.flatMap((h) => h.notes), ...patternBlockNotes(config), ...hopSettingNotes(config, hosts, opts)],
+    config.files,
+  );
+  return { hosts, notes: unique, report };
+}
+
+/** The message as the host's note says it, without the `alias: ` in front. */
+function hostFreeMessage(note: ImportNote): string {
+  const prefix = note.host !== undefined ? `${note.host}: ` : '';
+  return prefix && note.message.startsWith(prefix) ? note.message.slice(prefix.length) : note.message;
+}
+
+/**
+ * One note per severity, source line and message, with the hosts it concerns: the file's own
+ * note about an ignored directive and each host's copy of it become one line. Sorted by file
+ * (reading order) and line, so the report reads like the file.
+ */
+export function groupNotes(notes: readonly ImportNote[], files: readonly string[]): GroupedNote[] {
+  const groups = new Map<string, GroupedNote>();
+  for (const n of notes) {
+    const message = hostFreeMessage(n);
+    const key = JSON.stringify([n.severity, n.file, n.line, n.directive ?? '', message]);
+    let group = groups.get(key);
+    if (!group) {
+      group = { severity: n.severity, file: n.file, line: n.line, ...(n.directive !== undefined ? { directive: n.directive } : {}), message, hosts: [] };
+      groups.set(key, group);
+    }
+    if (n.host !== undefined && !group.hosts.includes(n.host)) group.hosts.push(n.host);
+  }
+  const fileOrder = (file: string): number => {
+    const i = files.indexOf(file);
+    return i < 0 ? files.length : i;
+  };
+  return [...groups.values()].sort((a, b) => fileOrder(a.file) - fileOrder(b.file) || a.line - b.line);
+}
+
+const hasWildcard = (block: ConfigHostBlock): boolean => block.condition.patterns.some((p) => !p.negated && /[*?]/.test(p.pattern));
+
+/**
+ * A Host block with a pattern (`Host *`, `Host k8s-*.corp.example`) is never a host of its own:
+ * say which imported hosts it reached, or that none did and its settings went nowhere.
+ */
+function patternBlockNotes(config: ParsedSshConfig): ImportNote[] {
+  const notes: ImportNote[] = [];
+  for (const block of config.blocks) {
+    if (!hasWildcard(block)) continue;
+    const { file, line } = block.condition;
+    const written = `Host ${block.condition.patterns.map((p) => (p.negated ? '!' : '') + p.pattern).join(' ')}`;
+    const reached = config.hosts.filter((h) => block.when.every((c) => conditionMatches(c, h.alias))).map((h) => h.alias);
+    if (reached.length > 0) {
+      for (const alias of reached) notes.push({ severity: 'info', file, line, directive: 'Host', host: alias, message: `${written}: a pattern, not a host; its settings were applied to the imported hosts it matches` });
+      continue;
+    }
+    const inside = [...new Set(config.directives.filter((d) => d.when[d.when.length - 1] === block.condition).map((d) => d.name))];
+    const what = inside.length > 0 ? `its ${inside.join(', ')} ${inside.length === 1 ? 'was' : 'were'} not imported` : 'it holds no settings';
+    notes.push({ severity: 'ignored', file, line, directive: 'Host', message: `${written}: a pattern, and no concrete host in the file matches it: ${what}. Hopline imports named hosts only; add a Host line naming each host you use` });
+  }
+  return notes;
+}
+
+/** What Hopline does instead of each StrictHostKeyChecking value; `ask` is what it does anyway. */
+const STRICT_INSTEAD: Partial<Record<StrictHostKeyChecking, string>> = {
+  yes: 'not honoured: Hopline asks about an unknown host key instead of refusing it; a changed key is refused, as with yes',
+  'accept-new': 'not honoured: Hopline asks before trusting a new host key instead of saving it silently; a changed key is refused, as with accept-new',
+  no: 'not honoured: Hopline still checks host keys: it asks about an unknown key and refuses a changed one',
+};
+
+/**
+ * Per hop of every imported circuit (jump hosts included): how its host-key settings are taken,
+ * and key files that are not there. Each hop is resolved as its circuit resolved it (its user and
+ * port given), so `%r`/`%p` in paths expand the same way.
+ */
+function hopSettingNotes(config: ParsedSshConfig, hosts: readonly ImportedHost[], opts: SshConfigOptions): ImportNote[] {
+  const notes: ImportNote[] = [];
+  const seen = new Set<string>();
+  for (const hop of hosts.flatMap((h) => (h.ok ? h.hops : []))) {
+    const key = JSON.stringify([hop.name, hop.user, hop.port]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const r = resolveHost(config, hop.name, { ...opts, user: hop.user, port: hop.port });
+    const at = (keyword: string): ConfigLocation => r.locations?.[keyword] ?? { file: '', line: 0 };
+    if (r.strictHostKeyChecking !== undefined) {
+      const instead = STRICT_INSTEAD[r.strictHostKeyChecking];
+      if (instead) notes.push({ severity: 'ignored', ...at('stricthostkeychecking'), directive: 'StrictHostKeyChecking', host: hop.name, message: `StrictHostKeyChecking ${r.strictHostKeyChecking}: ${instead}` });
+    }
+    if (r.userKnownHostsFiles !== undefined) {
+      const files = r.userKnownHostsFiles.length > 0 ? r.userKnownHostsFiles.join(', ') : 'none of the user\'s files';
+      notes.push({ severity: 'info', ...at('userknownhostsfile'), directive: 'UserKnownHostsFile', host: hop.name, message: `UserKnownHostsFile honoured: host keys are checked against ${files} (and Hopline's own known_hosts), not ~/.ssh/known_hosts` });
+    }
+    for (const k of r.identityFileLocations ?? []) {
+      if (existsSync(k.path)) continue;
+      // OpenSSH skips a missing IdentityFile without a word; an import is the moment to say it.
+      notes.push({ severity: 'warning', file: k.file, line: k.line, directive: 'IdentityFile', host: hop.name, message: `IdentityFile ${k.path} does not exist: kept in the host's keys, and skipped when connecting until it is there` });
+    }
+  }
+  return notes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -890,7 +1033,7 @@ function assertPlain(value: string, what: string, extra: RegExp): void {
 }
 
 function assertHop(hop: HopSpec, index: number): void {
-  const label = `hop ${index + 1} (${JSON.stringify(hop.name)})`;
+  const label = hopName({ index, name: hop.name });
   assertPlain(hop.host, `${label}: host`, /[@[\]]/);
   // '%' would be a token if a newer OpenSSH expands User; '@' stays fine (ssh splits at the last one).
   assertPlain(hop.user, `${label}: user`, /%/);
@@ -925,10 +1068,10 @@ function proxyCommandOf(hops: HopSpec[]): string | undefined {
   const proxy = hops[0]?.proxy;
   if (!proxy) return undefined;
   if (proxy.kind !== 'command') {
-    throw new SshConfigExportError(`hop 1 goes through a ${proxy.kind} proxy, which OpenSSH cannot express without a helper command`);
+    throw new SshConfigExportError(`${hopNameAtStart({ index: 0, name: hops[0]!.name })} goes through a ${proxy.kind} proxy, which OpenSSH cannot express without a helper command`);
   }
   if (/\p{Cc}/u.test(proxy.command) || proxy.command.trim() === '' || isNone(proxy.command.trim())) {
-    throw new SshConfigExportError(`hop 1: ProxyCommand ${JSON.stringify(proxy.command)} cannot be written into an ssh config`);
+    throw new SshConfigExportError(`${hopName({ index: 0, name: hops[0]!.name })}: ProxyCommand ${JSON.stringify(proxy.command)} cannot be written into an ssh config`);
   }
   return proxy.command.trim();
 }
@@ -936,8 +1079,8 @@ function proxyCommandOf(hops: HopSpec[]): string | undefined {
 function hostBlock(hop: HopSpec, alias: string, before: string[], proxyCommand: string | undefined): string[] {
   const lines = [`Host ${alias}`, `    HostName ${hop.host.replace(/%/g, '%%')}`, `    User ${hop.user}`, `    Port ${hop.port}`];
   for (const step of hop.auth) {
-    if (step.kind === 'publickey') lines.push(`    IdentityFile ${quotedPath(step.keyFile, `hop ${alias}: key file`)}`);
-    if (step.kind === 'agent' && step.socket !== undefined) lines.push(`    IdentityAgent ${quotedPath(step.socket, `hop ${alias}: agent socket`)}`);
+    if (step.kind === 'publickey') lines.push(`    IdentityFile ${quotedPath(step.keyFile, `Host ${alias}: key file`)}`);
+    if (step.kind === 'agent' && step.socket !== undefined) lines.push(`    IdentityAgent ${quotedPath(step.socket, `Host ${alias}: agent socket`)}`);
   }
   // Without an agent step the hop offers only its own keys: say so, or ssh would add the agent's.
   if (!hop.auth.some((s) => s.kind === 'agent')) lines.push('    IdentitiesOnly yes');

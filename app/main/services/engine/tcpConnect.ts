@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
+import { hopName } from '../../../shared/model/hopName';
 
 export interface ProxyEndpoint {
   host: string;
@@ -155,18 +156,18 @@ export function connectThrough(address: TcpTarget, options: ConnectThroughOption
 
     const timer = setTimeout(() => {
       const doing = connected && options.waitingFor ? `waiting for ${options.waitingFor}` : `connecting to ${where}`;
-      finish(new HoplineError(ErrorCode.HOP_TIMEOUT, `Timed out after ${options.timeoutMs} ms ${doing} for hop "${hop.name}"`, hop));
+      finish(new HoplineError(ErrorCode.HOP_TIMEOUT, `Timed out after ${options.timeoutMs} ms ${doing} for ${hopName(hop)}`, hop));
     }, options.timeoutMs);
 
     const onError = (error: NodeJS.ErrnoException): void => {
       if (!connected) return finish(unreachableError(error, where, hop));
-      finish(new HoplineError(ErrorCode.PROXY_FAILED, `The connection to ${where} failed during the handshake for hop "${hop.name}" (${error.code ?? 'socket error'})`, hop));
+      finish(new HoplineError(ErrorCode.PROXY_FAILED, `The connection to ${where} failed during the handshake for ${hopName(hop)}`, hop, error.code ?? 'socket error'));
     };
 
     const onConnect = (): void => {
       connected = true;
       if (!negotiate) return finish();
-      reader = new HandshakeReader(socket, () => new HoplineError(ErrorCode.PROXY_FAILED, `${capitalise(where)} closed the connection during the handshake for hop "${hop.name}"`, hop));
+      reader = new HandshakeReader(socket, () => new HoplineError(ErrorCode.PROXY_FAILED, `${capitalise(where)} closed the connection during the handshake for ${hopName(hop)}`, hop));
       negotiate(reader, socket).then(
         () => finish(),
         (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
@@ -190,9 +191,10 @@ const UNREACHABLE_REASONS: Record<string, string> = {
 
 function unreachableError(error: NodeJS.ErrnoException, where: string, hop: HopRef): HoplineError {
   // The OS gave up before our own deadline: still a timeout as far as the user is concerned.
-  if (error.code === 'ETIMEDOUT') return new HoplineError(ErrorCode.HOP_TIMEOUT, `Timed out connecting to ${where} for hop "${hop.name}"`, hop);
-  const reason = (error.code && UNREACHABLE_REASONS[error.code]) ?? error.code ?? 'connection failed';
-  return new HoplineError(ErrorCode.HOP_UNREACHABLE, `Cannot reach ${where} for hop "${hop.name}": ${reason}`, hop);
+  if (error.code === 'ETIMEDOUT') return new HoplineError(ErrorCode.HOP_TIMEOUT, `Timed out connecting to ${where} for ${hopName(hop)}`, hop, error.code);
+  const reason = (error.code && UNREACHABLE_REASONS[error.code]) ?? 'connection failed';
+  // The OS's own code (ECONNREFUSED …) is for whoever debugs it: shown under Details, not in the sentence.
+  return new HoplineError(ErrorCode.HOP_UNREACHABLE, `Cannot reach ${where} for ${hopName(hop)}: ${reason}`, hop, error.code ?? error.message);
 }
 
 function capitalise(text: string): string {

@@ -43,6 +43,7 @@ export function hopSpecForHost(host: HostSummary | StoredHost, homeDir: string):
     hostId: host.id,
   };
   if (host.proxy) hop.proxy = proxySpec(host.proxy);
+  if (host.knownHostsFiles) hop.knownHostsFiles = host.knownHostsFiles.map((f) => expandHome(f, homeDir));
   return hop;
 }
 
@@ -74,7 +75,7 @@ export function hopSpecsForHostIds(hosts: readonly StoredHost[], hostIds: readon
  * keepalive, its default connect timeout, no agent forwarding.
  */
 export function hostSettingsFromHop(hop: HopSpec): HostSettings {
-  return {
+  const settings: HostSettings = {
     name: hop.name,
     address: hop.host,
     port: hop.port,
@@ -86,4 +87,6 @@ export function hostSettingsFromHop(hop: HopSpec): HostSettings {
     connectTimeoutSec: Math.max(1, Math.ceil((hop.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000)),
     proxy: hop.proxy ? hostProxy(hop.proxy) : null,
   };
+  if (hop.knownHostsFiles !== undefined) settings.knownHostsFiles = [...hop.knownHostsFiles];
+  return settings;
 }

@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { SecretKind } from '../../../shared/contract/credentials';
-import type { IHostsService, ImportReport } from '../../../shared/contract/hosts';
+import type { IHostsService, ImportCounts, ImportOutcome, ImportReport, ImportReportNote, RemoveHostOptions } from '../../../shared/contract/hosts';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { Emitter, type Disposable, type Event } from '../../../shared/model/event';
 import type { HostInput, HostSettings, HostSummary } from '../../../shared/model/host';
 import { TERMINAL_DEFAULTS } from '../../../shared/model/profile';
 import { hostSettingsSchema, MAX_NAME } from '../../../shared/schema/hosts';
-import { importSshConfig, type ImportedHost, type ImportNote, type SshConfigOptions } from '../engine/sshConfig';
+import type { HopSpec } from '../engine/hopSpec';
+import { importSshConfig, type GroupedNote, type ImportedHost, type SshConfigOptions } from '../engine/sshConfig';
 import type { DocumentStore, HoplineDocument, StoredHost } from './documentStore';
 import { expandHome, hostSettingsFromHop } from './hostToHop';
 
@@ -45,9 +46,14 @@ const byName = (a: { name: string; id: string }, b: { name: string; id: string }
 
 /** Only the settings: a HostSummary passed back in must not drag its has* flags into the document. */
 function settingsOf(input: HostSettings): HostSettings {
-  const { name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy, folder, tags } = input;
-  // Folder and tags are stored only when they say something, so older documents stay as they were.
-  return { name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy, ...(folder ? { folder } : {}), ...(tags?.length ? { tags: [...tags] } : {}) };
+  const { name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy, folder, tags, knownHostsFiles } = input;
+  // Folder, tags and known_hosts files are stored only when they say something, so older documents stay as they were.
+  return {
+    name, address, port, user, auth, agentForward, keepaliveIntervalSec, keepaliveCountMax, connectTimeoutSec, proxy,
+    ...(folder ? { folder } : {}),
+    ...(tags?.length ? { tags: [...tags] } : {}),
+    ...(knownHostsFiles ? { knownHostsFiles: [...knownHostsFiles] } : {}),
+  };
 }
 
 function notFound(id: string): HoplineError {
@@ -124,15 +130,18 @@ export class HostsService implements IHostsService, Disposable {
     return summaryOf(copy, (await this.kindsByHost()).get(copy.id) ?? []);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, options: RemoveHostOptions = {}): Promise<void> {
+    const { replaceWith } = options;
     await this.store.update((draft) => {
       const host = draft.hosts.find((h) => h.id === id);
       if (!host) throw notFound(id);
-      const users = draft.profiles.filter((p) => p.hostIds.includes(id)).map((p) => p.name);
-      if (users.length > 0) {
-        const which = users.length === 1 ? `the profile ${quoteList(users)}` : `the profiles ${quoteList(users)}`;
-        throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `"${host.name}" is used by ${which}: remove it from ${users.length === 1 ? 'that profile' : 'them'} first.`);
+      const users = draft.profiles.filter((p) => p.hostIds.includes(id));
+      if (users.length > 0 && replaceWith === undefined) {
+        const names = users.map((p) => p.name);
+        const which = names.length === 1 ? `the profile ${quoteList(names)}` : `the ${names.length} profiles ${quoteList(names)}`;
+        throw new HoplineError(ErrorCode.HOST_IN_USE, `"${host.name}" is used by ${which}: choose a host to put in its place, or remove it from ${names.length === 1 ? 'that profile' : 'them'} first.`);
       }
+      if (replaceWith !== undefined) replaceInProfiles(draft, host, replaceWith);
       draft.hosts = draft.hosts.filter((h) => h.id !== id);
     });
     // After the host is gone, not before: a failed save must not cost the user their saved secrets.
@@ -142,9 +151,9 @@ export class HostsService implements IHostsService, Disposable {
   async importSshConfig(request: { path?: string; text?: string }): Promise<ImportReport> {
     const source = request.text !== undefined ? { text: request.text, file: '(pasted text)' } : { file: this.configPath(request.path) };
     const parsed = importSshConfig(source, this.env);
-    const notes = reportNotes([...parsed.notes, ...parsed.hosts.flatMap((h) => h.notes)]);
-    const { imported, profiles } = await this.store.update((draft) => mergeImport(draft, parsed.hosts, this.env.homeDir, notes));
-    return { imported, profiles, notes };
+    const notes = parsed.report.map((n) => reportNote(n, this.env.homeDir));
+    const merged = await this.store.update((draft) => mergeImport(draft, parsed.hosts, this.env.homeDir, notes));
+    return { ...merged, notes };
   }
 
   dispose(): void {
@@ -174,21 +183,37 @@ export class HostsService implements IHostsService, Disposable {
   }
 }
 
-type ReportNote = ImportReport['notes'][number];
-
-/** Every note once, in the contract's shape: the UI shows what was not understood and why. */
-function reportNotes(notes: ImportNote[]): ReportNote[] {
-  const seen = new Set<string>();
-  const out: ReportNote[] = [];
-  for (const n of notes) {
-    const note: ReportNote = { severity: n.severity, file: n.file, line: n.line, message: n.message };
-    if (n.host !== undefined) note.host = n.host;
-    const key = JSON.stringify(note);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(note);
+/**
+ * Puts `replaceWith` where `host` is in every profile's circuit, in the caller's draft (so in the
+ * same write as the deletion). Every profile is checked before any is changed: a replacement
+ * already in a circuit would pass through one host twice, which no circuit may.
+ */
+function replaceInProfiles(draft: HoplineDocument, host: StoredHost, replaceWith: string): void {
+  if (replaceWith === host.id) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `"${host.name}" cannot replace itself: choose another host.`);
+  const replacement = draft.hosts.find((h) => h.id === replaceWith);
+  if (!replacement) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `No saved host has the id ${replaceWith}: the replacement was deleted or never saved.`);
+  const clashes = draft.profiles.filter((p) => p.hostIds.includes(host.id) && p.hostIds.includes(replaceWith)).map((p) => p.name);
+  if (clashes.length > 0) {
+    throw new HoplineError(
+      ErrorCode.INVALID_ARGUMENT,
+      `"${replacement.name}" is already in ${clashes.length === 1 ? 'the circuit' : 'the circuits'} of ${quoteList(clashes)}: a circuit cannot pass through the same host twice. Choose another host.`,
+    );
   }
-  return out;
+  draft.profiles = draft.profiles.map((p) => (p.hostIds.includes(host.id) ? { ...p, hostIds: p.hostIds.map((h) => (h === host.id ? replaceWith : h)) } : p));
+}
+
+/** `/home/ana/.ssh/config` as `~/.ssh/config`: how people write and recognise their own files. */
+function tildePaths(text: string, homeDir: string): string {
+  const home = homeDir.replace(/[/\\]+$/, '');
+  return home.length > 1 ? text.split(`${home}${path.sep}`).join(`~${path.sep}`) : text;
+}
+
+/** A grouped note in the contract's shape; `host` too when it concerns exactly one. */
+function reportNote(n: GroupedNote, homeDir: string): ImportReportNote {
+  const note: ImportReportNote = { severity: n.severity, file: tildePaths(n.file, homeDir), line: n.line, message: tildePaths(n.message, homeDir), hosts: [...n.hosts] };
+  if (n.directive !== undefined) note.directive = n.directive;
+  if (n.hosts.length === 1) note.host = n.hosts[0];
+  return note;
 }
 
 /**
@@ -201,11 +226,81 @@ function hopKey(settings: HostSettings, homeDir: string): string {
   return JSON.stringify([settings.address.toLowerCase(), settings.port, settings.user, auth, settings.proxy]);
 }
 
-/** Adds the imported circuits to the draft, reusing equal hosts and profiles; says what it did in `notes`. */
-function mergeImport(draft: HoplineDocument, hosts: ImportedHost[], homeDir: string, notes: ReportNote[]): Pick<ImportReport, 'imported' | 'profiles'> {
+const zeroCounts = (): ImportCounts => ({ new: 0, unchanged: 0, updated: 0 });
+
+/** The settings an ssh_config states for a hop: what it leaves unsaid keeps the saved host's value. */
+function statedSettings(hop: HopSpec, settings: HostSettings): Partial<HostSettings> {
+  const stated: Partial<HostSettings> = {};
+  if (hop.agentForward !== undefined) stated.agentForward = settings.agentForward;
+  if (hop.keepaliveIntervalMs !== undefined) {
+    stated.keepaliveIntervalSec = settings.keepaliveIntervalSec;
+    stated.keepaliveCountMax = settings.keepaliveCountMax;
+  }
+  if (hop.connectTimeoutMs !== undefined) stated.connectTimeoutSec = settings.connectTimeoutSec;
+  if (settings.knownHostsFiles !== undefined) stated.knownHostsFiles = settings.knownHostsFiles;
+  return stated;
+}
+
+const differs = (host: StoredHost, changes: Partial<HostSettings>): boolean =>
+  Object.entries(changes).some(([k, v]) => JSON.stringify(host[k as keyof HostSettings]) !== JSON.stringify(v));
+
+/** Builds the hosts of one import: which saved host each hop becomes, and what that did to it. */
+class HostMerger {
+  readonly outcomes = new Map<string, ImportOutcome>();
+  private readonly byKey: Map<string, string>;
+
+  constructor(private readonly draft: HoplineDocument, private readonly homeDir: string) {
+    this.byKey = new Map(draft.hosts.map((h) => [hopKey(h, homeDir), h.id]));
+  }
+
+  /**
+   * The same hop (address, port, user, keys, proxy) is the same host, whatever its name; a host
+   * of the same name and address is that host with new settings (the config changed). A host is
+   * changed at most once per import: the first alias that reaches it wins.
+   */
+  hostFor(hop: HopSpec, settings: HostSettings): string {
+    const key = hopKey(settings, this.homeDir);
+    const stated = statedSettings(hop, settings);
+    const same = this.byKey.get(key);
+    if (same !== undefined) return this.touch(same, stated);
+    const renamed = this.draft.hosts.find((h) => h.name === settings.name && h.address.toLowerCase() === settings.address.toLowerCase() && !this.outcomes.has(h.id));
+    if (renamed) {
+      this.byKey.set(key, renamed.id);
+      return this.touch(renamed.id, { port: settings.port, user: settings.user, auth: settings.auth, proxy: settings.proxy, ...stated });
+    }
+    const host: StoredHost = { id: randomUUID(), ...settings };
+    this.draft.hosts.push(host);
+    this.byKey.set(key, host.id);
+    this.outcomes.set(host.id, 'new');
+    return host.id;
+  }
+
+  private touch(id: string, changes: Partial<HostSettings>): string {
+    if (this.outcomes.has(id)) return id;
+    const index = this.draft.hosts.findIndex((h) => h.id === id);
+    const host = this.draft.hosts[index]!;
+    if (!differs(host, changes)) {
+      this.outcomes.set(id, 'unchanged');
+      return id;
+    }
+    this.draft.hosts[index] = { ...host, ...changes };
+    this.outcomes.set(id, 'updated');
+    return id;
+  }
+
+  counts(): ImportCounts {
+    const counts = zeroCounts();
+    for (const outcome of this.outcomes.values()) counts[outcome]++;
+    return counts;
+  }
+}
+
+/** Adds the imported circuits to the draft, reusing equal hosts and profiles; says what it did, counted. */
+function mergeImport(draft: HoplineDocument, hosts: ImportedHost[], homeDir: string, notes: ImportReportNote[]): Omit<ImportReport, 'notes'> {
   const imported: ImportReport['imported'] = [];
   const profiles: ImportReport['profiles'] = [];
-  const byKey = new Map(draft.hosts.map((h) => [hopKey(h, homeDir), h.id]));
+  const merger = new HostMerger(draft, homeDir);
+  const profileCounts = zeroCounts();
 
   for (const entry of hosts) {
     if (!entry.ok || entry.hops.length === 0) continue;
@@ -215,33 +310,36 @@ function mergeImport(draft: HoplineDocument, hosts: ImportedHost[], homeDir: str
     if (invalid && !invalid.result.success) {
       const issue = invalid.result.error.issues[0];
       const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : '';
-      notes.push({ severity: 'error', file: entry.file, line: entry.line, host: entry.alias, message: `${entry.alias}: not imported: hop ${invalid.i + 1} (${entry.hops[invalid.i]?.name ?? '?'}) ${where}${issue?.message ?? 'invalid'}` });
+      const message = `not imported: hop ${invalid.i + 1} (${entry.hops[invalid.i]?.name ?? '?'}) ${where}${issue?.message ?? 'invalid'}`;
+      notes.push({ severity: 'error', file: entry.file, line: entry.line, host: entry.alias, hosts: [entry.alias], message });
       continue;
     }
-    const hostIds = settings.map((s) => {
-      const key = hopKey(s, homeDir);
-      const existing = byKey.get(key);
-      if (existing !== undefined) return existing;
-      const host: StoredHost = { id: randomUUID(), ...s };
-      draft.hosts.push(host);
-      byKey.set(key, host.id);
-      return host.id;
-    });
-    imported.push({ alias: entry.alias, hostId: hostIds[hostIds.length - 1]! });
-    if (hostIds.length > 1) profiles.push(importProfile(draft, entry.alias, hostIds, notes, entry));
+    const hostIds = settings.map((s, i) => merger.hostFor(entry.hops[i]!, s));
+    const targetId = hostIds[hostIds.length - 1]!;
+    imported.push({ alias: entry.alias, hostId: targetId, outcome: merger.outcomes.get(targetId) ?? 'unchanged' });
+    if (hostIds.length > 1) {
+      const profile = importProfile(draft, entry.alias, hostIds);
+      profileCounts[profile.outcome]++;
+      profiles.push(profile);
+    }
   }
-  return { imported, profiles };
+  return { imported, profiles, counts: { hosts: merger.counts(), profiles: profileCounts } };
 }
 
-/** A profile for a multi-hop alias; an identical one from an earlier import is reused, not duplicated. */
-function importProfile(draft: HoplineDocument, alias: string, hostIds: string[], notes: ReportNote[], at: { file: string; line: number }): { alias: string; profileId: string } {
+/**
+ * A profile for a multi-hop alias. The one of that name in the Imported folder is the same
+ * profile: kept when its circuit is the same, its hops replaced when the config changed.
+ */
+function importProfile(draft: HoplineDocument, alias: string, hostIds: string[]): { alias: string; profileId: string; outcome: ImportOutcome } {
   const name = alias.slice(0, MAX_NAME);
-  const same = draft.profiles.find((p) => p.folder === IMPORTED_FOLDER && p.name === name && JSON.stringify(p.hostIds) === JSON.stringify(hostIds));
+  const index = draft.profiles.findIndex((p) => p.folder === IMPORTED_FOLDER && p.name === name);
+  const same = draft.profiles[index];
   if (same) {
-    notes.push({ severity: 'info', file: at.file, line: at.line, host: alias, message: `${alias}: the profile "${name}" in ${IMPORTED_FOLDER} already has this circuit; it was kept, not duplicated` });
-    return { alias, profileId: same.id };
+    if (JSON.stringify(same.hostIds) === JSON.stringify(hostIds)) return { alias, profileId: same.id, outcome: 'unchanged' };
+    draft.profiles[index] = { ...same, hostIds: [...hostIds] };
+    return { alias, profileId: same.id, outcome: 'updated' };
   }
   const profile = { id: randomUUID(), name, folder: IMPORTED_FOLDER, tags: [], hostIds, terminal: { ...TERMINAL_DEFAULTS } };
   draft.profiles.push(profile);
-  return { alias, profileId: profile.id };
+  return { alias, profileId: profile.id, outcome: 'new' };
 }

@@ -4,7 +4,9 @@
  * control (flowControl.ts) to the connections that ATTACHed its stream (streamRouter.ts);
  * input goes to the channel at once. Every terminal also keeps its screen on this side
  * (screenMirror.ts), so a viewer that ATTACHes with replay (a reloaded page, another window) gets
- * the screen as it is before the live output.
+ * the screen as it is before the live output. A new shell in the same tab (Reconnect) is a new
+ * terminal with a fresh mirror; moving the old screen into the scrollback under a separator is
+ * done by the renderer's xterm, the only place the old screen still exists (newShellScreen.ts).
  *
  * Every terminal ends with exactly one event: onDidExit when the shell reported an exit status
  * or signal, otherwise onDidEnd with a typed reason (the circuit's error naming the hop that
@@ -15,6 +17,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Client, ClientChannel } from 'ssh2';
 import type { ITerminalsService, TerminalOpenRequest, TerminalSummary } from '../../../shared/contract/terminals';
 import { ErrorCode, HoplineError, type HopRef, type WireError } from '../../../shared/model/errors';
+import { hopName } from '../../../shared/model/hopName';
 import { Emitter, type Disposable, type Event } from '../../../shared/model/event';
 import type { CircuitSummary } from '../../../shared/model/hop';
 import { TERMINAL_FRAME_LIMITS } from '../../../shared/rpc/terminalFrames';
@@ -117,7 +120,7 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
     }
     if (!this.isOpen(circuitId)) {
       this.quietly(() => channel.close());
-      throw new HoplineError(ErrorCode.HOP_LOST, `The circuit ended while a shell was opening on ${hop.name}`, hop);
+      throw new HoplineError(ErrorCode.HOP_LOST, `The circuit ended while a shell was opening on ${hopName(hop)}`, hop);
     }
     const terminal = this.track(channel, circuitId, cols, rows, request.closeCircuitWhenLastEnds !== false);
     return { terminalId: terminal.id, streamId: terminal.streamId };

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import type { CircuitPreview } from '../../../shared/contract/circuits';
 import { toPlainText } from '../../../shared/model/plainText';
-import { describeError } from '../../stores/describeError';
+import { ErrorMessage } from '../../components/ErrorMessage';
 
 /** The circuit as OpenSSH would write it: an `ssh -J` line and an ssh_config block, or why not. */
 export function ExportPreview({ disabled, onPreview }: { disabled: boolean; onPreview(): Promise<CircuitPreview> }) {
   const [preview, setPreview] = useState<CircuitPreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   async function load() {
@@ -15,7 +15,7 @@ export function ExportPreview({ disabled, onPreview }: { disabled: boolean; onPr
       setPreview(await onPreview());
       setError(null);
     } catch (e) {
-      setError(describeError(e));
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -26,11 +26,7 @@ export function ExportPreview({ disabled, onPreview }: { disabled: boolean; onPr
       <button type="button" className="secondary" disabled={disabled || busy} onClick={() => void load()}>
         Preview export
       </button>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      {error !== null && <ErrorMessage error={error} role="alert" className="error" />}
       {preview && (
         <div className="preview-output">
           {preview.sshCommand !== null && (
@@ -53,7 +49,7 @@ export function ExportPreview({ disabled, onPreview }: { disabled: boolean; onPr
             <ul aria-label="Export problems" className="problems">
               {preview.problems.map((problem, i) => (
                 <li key={i}>
-                  {problem.code}: {toPlainText(problem.message)}
+                  <ErrorMessage error={problem} />
                 </li>
               ))}
             </ul>

@@ -3,6 +3,7 @@ import type { CircuitSummary } from '../../../shared/model/hop';
 import { toPlainText } from '../../../shared/model/plainText';
 import type { HopRow } from '../../stores/circuitsLogic';
 import { HopStatusList } from './HopStatusList';
+import { ErrorMessage } from '../../components/ErrorMessage';
 
 const STATE_TEXT: Record<CircuitSummary['state'], string> = {
   opening: 'Connecting…',
@@ -17,12 +18,17 @@ interface CircuitStatusProps {
   onDisconnect(): void;
   /** A new terminal on the circuit's target (offered while it is open). */
   onOpenTerminal(): void;
+  /**
+   * Retry of a failed circuit: the same repair as a terminal's Reconnect (hops still up are
+   * reused, only the dead ones rebuilt). Offered while the circuit is failed.
+   */
+  onRetry?(): void;
   /** The text block for "Copy details". */
   details(): Promise<string>;
 }
 
 /** One circuit: its state, hops, the failure if any (on the hop it concerns), and its actions. */
-export function CircuitStatus({ circuit, rows, onDisconnect, onOpenTerminal, details }: CircuitStatusProps) {
+export function CircuitStatus({ circuit, rows, onDisconnect, onOpenTerminal, onRetry, details }: CircuitStatusProps) {
   const [copyNote, setCopyNote] = useState<string | null>(null);
   const [fallback, setFallback] = useState<string | null>(null);
   const error = circuit.error;
@@ -51,18 +57,17 @@ export function CircuitStatus({ circuit, rows, onDisconnect, onOpenTerminal, det
       </p>
       <HopStatusList rows={rows} />
       {error && (
-        <div role="alert" className="failure">
-          <p>
-            <strong>{error.hop ? `Hop ${error.hop.index + 1} (${toPlainText(error.hop.name, 200)}) failed` : 'The circuit failed'}</strong>
-            {': '}
-            <code data-testid="circuit-error-code">{error.code}</code>
-          </p>
-          <p className="server-text" data-testid="circuit-error-message">
-            {toPlainText(error.message)}
-          </p>
+        // One plain sentence naming the hop; the code and the raw text wait under "Details".
+        <div role="alert" className="failure" data-testid="circuit-error">
+          <ErrorMessage error={error} />
         </div>
       )}
       <div className="actions">
+        {circuit.state === 'failed' && onRetry && (
+          <button type="button" onClick={onRetry}>
+            Retry
+          </button>
+        )}
         {circuit.state === 'open' && (
           <button type="button" onClick={onOpenTerminal}>
             Open terminal

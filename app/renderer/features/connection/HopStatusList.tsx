@@ -1,6 +1,7 @@
 import { toPlainText } from '../../../shared/model/plainText';
 import { HopStateBadge } from '../../components/HopStateBadge';
-import { formatTimings, type HopRow } from '../../stores/circuitsLogic';
+import type { HopRow } from '../../stores/circuitsLogic';
+import { formatHopTimings } from '../../stores/hopTimingsText';
 
 /** The live chain: each hop's state and timings as the engine reports them. */
 export function HopStatusList({ rows }: { rows: HopRow[] }) {
@@ -20,11 +21,28 @@ export function HopStatusList({ rows }: { rows: HopRow[] }) {
             </span>
           )}
           {row.authMethod && <span className="muted">via {row.authMethod}</span>}
-          <span className="timings" data-testid={`hop-timings-${row.index}`}>
-            {formatTimings(row.timings)}
-          </span>
+          <HopTimingsText row={row} />
         </li>
       ))}
     </ol>
+  );
+}
+
+/** The network's and server's time, then the user's own waiting, kept apart (see hopTimingsText). */
+function HopTimingsText({ row }: { row: HopRow }) {
+  const t = formatHopTimings(row.timings);
+  return (
+    <span className="timings" data-testid={`hop-timings-${row.index}`}>
+      {t.machine}
+      {t.wait && (
+        <>
+          {t.machine && ' · '}
+          <span className="timing-wait" data-testid={`hop-wait-${row.index}`} title="Time spent on dialogs (host keys, passwords, codes): not counted in the handshake or auth times">
+            {t.wait}
+          </span>
+        </>
+      )}
+      {t.total && `${t.machine || t.wait ? ' · ' : ''}${t.total}`}
+    </span>
   );
 }

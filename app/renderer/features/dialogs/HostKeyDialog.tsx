@@ -3,14 +3,17 @@ import { toPlainText } from '../../../shared/model/plainText';
 import type { HostKeyDecision, PromptRequest } from '../../../shared/model/prompt';
 import { Modal } from '../../components/Modal';
 import { hopLabel } from '../../stores/promptsLogic';
+import { HostKeyChangedDialog } from './HostKeyChangedDialog';
 
 /**
- * An unknown host key: the user decides with the fingerprint in front of them. Focus starts on
+ * An unknown host key (or, through HostKeyChangedDialog, a changed one): the user decides with the fingerprint in front of them. Focus starts on
  * "Reject" so a reflexive Enter never trusts a key.
  */
 export function HostKeyDialog({ request, error, onDecide }: { request: PromptRequest; error: string | null; onDecide(decision: HostKeyDecision): void }) {
   const id = useId();
   const key = request.hostKey;
+  // A key that differs from a saved one is a different question, with its own dialog.
+  if (key?.changed) return <HostKeyChangedDialog request={request} hostKey={{ ...key, changed: key.changed }} error={error} onDecide={onDecide} />;
   return (
     <Modal labelledBy={`${id}-title ${id}-hop`} describedBy={`${id}-explain`} onEscape={() => onDecide('reject')}>
       <h2 id={`${id}-title`}>Unknown host key</h2>

@@ -4,6 +4,7 @@ import type { PromptRequest } from '../../../shared/model/prompt';
 import { Modal } from '../../components/Modal';
 import { hopLabel } from '../../stores/promptsLogic';
 import { FormFooter } from '../../components/FormFooter';
+import './promptDialog.css';
 
 const TITLES: Record<Exclude<PromptRequest['kind'], 'host-key'>, string> = {
   'keyboard-interactive': 'Sign-in question',
@@ -52,12 +53,20 @@ export function PromptDialog({ request, rememberLabel, error, onAnswer, onCancel
   const update = <T,>(list: T[], index: number, value: T): T[] => list.map((v, i) => (i === index ? value : v));
 
   return (
-    <Modal labelledBy={`${id}-title ${id}-hop`} describedBy={`${id}-instructions`} onEscape={onCancel}>
+    <Modal labelledBy={`${id}-title ${id}-hop`} describedBy={request.rejection ? `${id}-rejection ${id}-instructions` : `${id}-instructions`} onEscape={onCancel}>
       <form onSubmit={(e) => void submit(e)}>
         <h2 id={`${id}-title`}>{title}</h2>
         <p id={`${id}-hop`} className="hop-label">
           {hopLabel(request)}
         </p>
+        {request.rejection && (
+          // Hopline's own words on what the hop rejected, before the server's text: read first,
+          // and announced with the dialog (aria-describedby) since the focus goes to the field.
+          <div id={`${id}-rejection`} className="warning prompt-rejection" data-testid="prompt-rejection">
+            <p className="rejection-message">{toPlainText(request.rejection.message, 500)}</p>
+            {request.rejection.detail && <p className="rejection-detail">{toPlainText(request.rejection.detail, 500)}</p>}
+          </div>
+        )}
         {request.name && <p className="server-name">{toPlainText(request.name, 200)}</p>}
         <p id={`${id}-instructions`} className="instructions">
           {toPlainText(request.instructions)}

@@ -82,6 +82,15 @@ export function HostForm({ initial, onSave, onCancel, children, folders = [], sh
         <Field id={`${id}-timeout`} label="Connect timeout (s)" value={form.connectTimeoutSec} inputMode="numeric" error={errors.connectTimeoutSec} onChange={(e) => patch({ connectTimeoutSec: e.target.value })} />
       </div>
       <ProxyFields idPrefix={id} form={form} errors={errors} onChange={patch} />
+      {form.knownHostsFiles && (
+        // From the ssh_config's UserKnownHostsFile: shown so the user knows where keys are looked up.
+        <p className="muted known-hosts-files">
+          Host keys are checked against {form.knownHostsFiles.length > 0 ? form.knownHostsFiles.join(', ') : 'no known_hosts file of yours'} and Hopline’s own known_hosts (UserKnownHostsFile, from the ssh_config import).{' '}
+          <button type="button" className="secondary small" onClick={() => patch({ knownHostsFiles: undefined })}>
+            Use ~/.ssh/known_hosts instead
+          </button>
+        </p>
+      )}
       <FormFooter error={failure} busy={busy} submitLabel="Save host" onCancel={onCancel}>
         {children}
       </FormFooter>

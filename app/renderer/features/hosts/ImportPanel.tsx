@@ -14,6 +14,7 @@ export function ImportPanel({ onImport, onClose }: { onImport(request: { path?: 
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     try {
       // Pasted text wins over a path; neither means the main side reads ~/.ssh/config.
@@ -36,7 +37,8 @@ export function ImportPanel({ onImport, onClose }: { onImport(request: { path?: 
         <label htmlFor={`${id}-text`}>Or paste ssh_config text</label>
         <textarea id={`${id}-text`} rows={6} value={text} spellCheck={false} onChange={(e) => setText(e.target.value)} />
         <div className="actions">
-          <button type="submit" disabled={busy}>
+          {/* Not disabled while busy: a disabled button drops the focus, and Escape would no longer reach the dialog. */}
+          <button type="submit" aria-disabled={busy}>
             Import
           </button>
           <button type="button" className="secondary" onClick={onClose}>

@@ -24,9 +24,11 @@ export interface HostFormState {
   folder: string;
   /** Tags as typed: comma separated. */
   tags: string;
+  /** Carried through unedited (set by an ssh_config import's UserKnownHostsFile), so saving keeps it. */
+  knownHostsFiles?: string[];
 }
 
-export type FormField = Exclude<keyof HostFormState, 'id' | 'agentForward' | 'proxyKind'>;
+export type FormField = Exclude<keyof HostFormState, 'id' | 'agentForward' | 'proxyKind' | 'knownHostsFiles'>;
 export type FormErrors = Partial<Record<FormField, string>>;
 
 export function toForm(host?: HostSettings & { id?: string }): HostFormState {
@@ -50,6 +52,7 @@ export function toForm(host?: HostSettings & { id?: string }): HostFormState {
     proxyUsername: proxy && proxy.kind !== 'command' ? (proxy.username ?? '') : '',
     folder: h.folder ?? '',
     tags: (h.tags ?? []).join(', '),
+    ...(h.knownHostsFiles ? { knownHostsFiles: [...h.knownHostsFiles] } : {}),
   };
 }
 
@@ -135,6 +138,7 @@ export function fromForm(form: HostFormState): { input: HostInput | null; errors
       // Left out when empty, as the hosts service stores them.
       ...(folder ? { folder } : {}),
       ...(tags.length > 0 ? { tags } : {}),
+      ...(form.knownHostsFiles ? { knownHostsFiles: [...form.knownHostsFiles] } : {}),
     },
     errors,
   };

@@ -5,11 +5,13 @@ import { HoplineError } from '../../../shared/model/errors';
 import type { HostSummary } from '../../../shared/model/host';
 import type { ProfileSummary } from '../../../shared/model/profile';
 import { toPlainText } from '../../../shared/model/plainText';
+import { profilesUsingHost, replacementCandidates } from '../../stores/hostsLogic';
 import { buildLibraryRows, firstItemIndex, isGroupRow, isItemRow, parentIndex, type LibraryItemRow, type LibraryRow } from '../../stores/libraryLogic';
 import { formatChord, isMac } from '../../stores/shortcuts';
 import { useCircuitsStore } from '../../stores/useCircuitsStore';
 import { useHostsStore } from '../../stores/useHostsStore';
 import { useProfilesStore } from '../../stores/useProfilesStore';
+import { HostInUseConfirm } from './HostInUseConfirm';
 import { LibraryRowView, ROW_HEIGHT } from './LibraryRow';
 import './library.css';
 
@@ -19,7 +21,8 @@ export interface LibrarySidebarProps {
   onEditProfile(profile: ProfileSummary): void;
   onEditHost(host: HostSummary): void;
   onDeleteProfile(profile: ProfileSummary): Promise<void>;
-  onDeleteHost(host: HostSummary): Promise<void>;
+  /** With `replaceWith`, that host takes the deleted one's place in every circuit that uses it. */
+  onDeleteHost(host: HostSummary, replaceWith?: string): Promise<void>;
   onAddHost(): void;
   onImport(): void;
   onNewCircuit(): void;
@@ -226,14 +229,18 @@ export function LibrarySidebar(props: LibrarySidebarProps) {
     setConfirming(targetOf(row));
   }
 
-  async function confirmDelete() {
+  async function confirmDelete(replaceWith?: string) {
     if (!confirming) return;
     const target = confirming;
+    const users = target.kind === 'host' ? profilesUsingHost(target.host.id, profiles).length : 0;
+    const replacement = hosts.find((h) => h.id === replaceWith)?.name;
     setDeleting(true);
     try {
       if (target.kind === 'profile') await onDeleteProfile(target.profile);
+      else if (replaceWith !== undefined) await onDeleteHost(target.host, replaceWith);
       else await onDeleteHost(target.host);
-      setMessage({ ok: true, text: `Deleted “${targetName(target)}”.` });
+      const took = replacement !== undefined ? ` “${replacement}” took its place in ${users === 1 ? '1 circuit' : `${users} circuits`}.` : '';
+      setMessage({ ok: true, text: `Deleted “${targetName(target)}”.${took}` });
       // The row is gone: the focus goes to the row that takes its place.
       setActiveKey(null);
       focusPending.current = true;
@@ -402,18 +409,34 @@ export function LibrarySidebar(props: LibrarySidebarProps) {
 
           {confirming && (
             <div className="lib-confirm" role="alertdialog" aria-labelledby={`${baseId}-confirm`} onKeyDown={(e) => e.key === 'Escape' && cancelDelete()}>
-              <p id={`${baseId}-confirm`}>
-                Delete {confirming.kind === 'profile' ? 'circuit' : 'host'} “{targetName(confirming)}”?
-                {confirming.kind === 'host' && ' Its saved secrets go too.'}
-              </p>
-              <div className="lib-confirm-actions">
-                <button type="button" className="danger small" disabled={deleting} onClick={() => void confirmDelete()}>
-                  Delete
-                </button>
-                <button type="button" className="secondary small" disabled={deleting} ref={cancelRef} onClick={cancelDelete}>
-                  Cancel
-                </button>
-              </div>
+              {confirming.kind === 'host' && profilesUsingHost(confirming.host.id, profiles).length > 0 ? (
+                // Used by circuits: say which before anything happens, and offer a replacement.
+                <HostInUseConfirm
+                  host={confirming.host}
+                  users={profilesUsingHost(confirming.host.id, profiles)}
+                  candidates={replacementCandidates(confirming.host.id, hosts, profiles)}
+                  busy={deleting}
+                  titleId={`${baseId}-confirm`}
+                  cancelRef={cancelRef}
+                  onReplace={(replaceWith) => void confirmDelete(replaceWith)}
+                  onCancel={cancelDelete}
+                />
+              ) : (
+                <>
+                  <p id={`${baseId}-confirm`}>
+                    Delete {confirming.kind === 'profile' ? 'circuit' : 'host'} “{targetName(confirming)}”?
+                    {confirming.kind === 'host' && ' Its saved secrets go too.'}
+                  </p>
+                  <div className="lib-confirm-actions">
+                    <button type="button" className="danger small" disabled={deleting} onClick={() => void confirmDelete()}>
+                      Delete
+                    </button>
+                    <button type="button" className="secondary small" disabled={deleting} ref={cancelRef} onClick={cancelDelete}>
+                      Cancel
+                    </button>
+                  </div>
+                </>
+              )}
             </div>
           )}
 

@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import type { BellStyle, CursorStyle, ThemeChoice } from '../../../shared/model/settings';
+import { ErrorDetails } from '../../components/ErrorMessage';
 import { useAppStore } from '../../stores/useAppStore';
 import { useCredentialsStore } from '../../stores/useCredentialsStore';
 import { useSettingsStore } from '../../stores/useSettingsStore';
@@ -82,7 +83,8 @@ function KeychainStatus() {
         <span className="state-dot" aria-hidden="true" />
         The system keychain is not available, so secrets you choose to remember are kept in memory only, and forgotten when Hopline quits.
       </p>
-      {status.unavailableReason && <p className="hint">Why: {status.unavailableReason}</p>}
+      {/* The raw cause (D-Bus's words) on demand; a reason without one (keychain turned off) is said as it is. */}
+      {status.unavailableDetail ? <ErrorDetails text={`Detail: ${status.unavailableDetail}`} /> : status.unavailableReason && <p className="hint">Why: {status.unavailableReason}</p>}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../../shared/model/errors';
 import { toPlainText } from '../../../shared/model/plainText';
 import type { TabStatus } from '../../stores/terminalsLogic';
+import { ErrorMessage } from '../../components/ErrorMessage';
 
 /**
  * What became of the tab's shell, inline above the terminal: a lost connection names the hop
@@ -26,6 +27,29 @@ export function TerminalBanner({ status, targetName, onReconnect }: { status: Ta
     );
   }
   if (status.kind !== 'ended') return null;
+  if (status.cause === 'user') {
+    // The user's own Disconnect: nothing went wrong, so no error colour and no code.
+    return (
+      <div className="terminal-banner terminal-exited" role="status" data-testid="terminal-ended-by-user">
+        <p>You disconnected this terminal; its shell has ended.</p>
+        <button type="button" className="secondary small" onClick={onReconnect}>
+          Reconnect
+        </button>
+      </div>
+    );
+  }
+  if (status.cause === 'backend-restarted') {
+    return (
+      <div className="terminal-banner terminal-restarted" role="alert" data-testid="terminal-backend-restarted">
+        <p>
+          <strong>Hopline’s backend restarted, so this shell ended.</strong> Its circuit closed with it; Reconnect opens it again.
+        </p>
+        <button type="button" onClick={onReconnect}>
+          Reconnect
+        </button>
+      </div>
+    );
+  }
   const { reason } = status;
   // A shell that never started did not lose anything: the circuit could not be opened.
   const never = status.terminalId === null && reason.code !== ErrorCode.DISCONNECTED;
@@ -35,12 +59,11 @@ export function TerminalBanner({ status, targetName, onReconnect }: { status: Ta
     <div className="terminal-banner terminal-ended" role="alert">
       <p>
         <strong>{title}</strong>
-        {': '}
-        <code data-testid="terminal-end-code">{reason.code}</code>{' '}
-        <span className="server-text" data-testid="terminal-end-message">
-          {toPlainText(reason.message, 1000)}
-        </span>
       </p>
+      {/* One plain sentence; the code and the raw text wait under "Details". */}
+      <div data-testid="terminal-end-message" data-code={reason.code}>
+        <ErrorMessage error={reason} />
+      </div>
       <button type="button" onClick={onReconnect}>
         {never ? 'Retry' : 'Reconnect'}
       </button>

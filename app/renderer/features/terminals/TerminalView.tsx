@@ -3,12 +3,14 @@ import type { TerminalOptions } from '../../../shared/model/profile';
 import type { TerminalAppearance } from '../../../shared/model/settings';
 import { describeError } from '../../stores/describeError';
 import type { TerminalTab } from '../../stores/terminalsLogic';
+import { useAppStore } from '../../stores/useAppStore';
 import { openLink, terminalIo, useTerminalsStore } from '../../stores/useTerminalsStore';
 import { LinkDialog } from './LinkDialog';
+import { startNewShellScreen } from './newShellScreen';
 import { PasteConfirmDialog } from './PasteConfirmDialog';
 import { needsPasteConfirmation, sanitizePaste } from './pasteSafety';
 import { TerminalBanner } from './TerminalBanner';
-import { FONT_FAMILY, RESET_MODES, terminalShortcut, zoomFontSize, type TerminalShortcut } from './terminalSettings';
+import { FONT_FAMILY, terminalShortcut, zoomFontSize, type TerminalShortcut } from './terminalSettings';
 import { XtermFeed } from './xtermFeed';
 import { XtermHost, type RendererKind } from './xtermHost';
 
@@ -87,6 +89,10 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
   const [note, setNote] = useState<string | null>(null);
   const reportSize = useTerminalsStore((s) => s.reportSize);
   const reconnect = useTerminalsStore((s) => s.reconnect);
+  // The link to the backend is down: keystrokes would go nowhere (frames are not queued), so none
+  // are taken, and the terminal lets go of the focus so its cursor stops looking live.
+  const linkDown = useAppStore((s) => s.backendDown);
+  const linkDownRef = useRef(linkDown);
   const key = tab.key;
 
   useEffect(() => {
@@ -111,7 +117,7 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     const encoder = new TextEncoder();
     const send = (bytes: Uint8Array): void => {
       const status = statusRef.current;
-      if (status.kind === 'running' && bytes.byteLength > 0) terminalIo.input(status.streamId, bytes);
+      if (status.kind === 'running' && !linkDownRef.current && bytes.byteLength > 0) terminalIo.input(status.streamId, bytes);
     };
     let copyTimer: ReturnType<typeof setTimeout> | undefined;
     const subs = [
@@ -163,7 +169,7 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       event.stopPropagation();
       const raw = event.clipboardData?.getData('text/plain') ?? '';
       const clean = sanitizePaste(raw);
-      if (!clean.text || statusRef.current.kind !== 'running') return;
+      if (!clean.text || statusRef.current.kind !== 'running' || linkDownRef.current) return;
       if (needsPasteConfirmation(clean.text, optionsRef.current.confirmMultilinePaste)) setPendingPaste(clean);
       else term.paste(clean.text);
     };
@@ -243,6 +249,22 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     return () => sub.dispose();
   }, [key]);
 
+  const focusLostToLinkRef = useRef(false);
+  useEffect(() => {
+    linkDownRef.current = linkDown;
+    const term = hostRef.current?.term;
+    if (!term) return;
+    if (linkDown) {
+      focusLostToLinkRef.current = containerRef.current?.contains(document.activeElement) ?? false;
+      term.blur();
+    } else if (focusLostToLinkRef.current) {
+      // Back: the terminal the user was typing in takes the keyboard again.
+      focusLostToLinkRef.current = false;
+      if (!document.activeElement || document.activeElement === document.body) term.focus();
+    }
+    term.options.disableStdin = linkDown;
+  }, [linkDown]);
+
   // A hidden terminal parses only when the page has nothing more urgent to do (xtermFeed.ts).
   useEffect(() => {
     visibleRef.current = visible;
@@ -287,13 +309,14 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     setSizedElsewhere(elsewhere && visible ? ptySize : null);
   }, [ptySize, visible]);
 
-  // A new shell in this tab (Reconnect): the old output stays as scrollback, its modes do not.
+  // A new shell in this tab (Reconnect): the old screen goes up whole into the scrollback under
+  // a separator, its modes do not stay, and the new shell starts on a clean screen (newShellScreen.ts).
   useEffect(() => {
     const feed = feedRef.current;
-    if (!feed || tab.session === sessionRef.current) return;
+    const host = hostRef.current;
+    if (!feed || !host || tab.session === sessionRef.current) return;
     sessionRef.current = tab.session;
-    // Through the feed: behind any of the old shell's output still waiting there.
-    feed.write(`${RESET_MODES}\r\n\x1b[2m── new shell ──\x1b[0m\r\n`);
+    startNewShellScreen(host.term, feed, () => !host.isDisposed);
   }, [tab.session]);
 
   // Profile changes: a new base font size resets the zoom; scrollback applies at once.
@@ -409,6 +432,7 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       // Hidden views stay mounted (and laid out, visibility: hidden) but are not there for anyone.
       aria-hidden={visible ? undefined : true}
       data-status={tab.status.kind}
+      data-link={linkDown ? 'down' : 'up'}
       data-renderer={renderer ?? undefined}
       data-session={tab.session}
     >

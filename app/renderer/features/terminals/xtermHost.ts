@@ -144,6 +144,11 @@ export class XtermHost implements IDisposable {
     return this.search.findPrevious(query, { decorations: SEARCH_DECORATIONS });
   }
 
+  /** True once the view closed: a late write callback must leave the terminal alone. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   dispose(): void {
     this.disposed = true;
     for (const sub of this.subs.splice(0)) sub.dispose();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CircuitSummary, HopStateEvent } from '../../../../app/shared/model/hop';
-import { addHostKeyAlert, applyFailure, applyHopState, formatCircuitDetails, formatTimings, hopRows, matchesPending } from '../../../../app/renderer/stores/circuitsLogic';
+import { hopTimingsLine as formatTimings } from '../../../../app/renderer/stores/hopTimingsText';
+import { addHostKeyAlert, applyFailure, applyHopState, formatCircuitDetails, hopRows, hopsForRepair, matchesPending } from '../../../../app/renderer/stores/circuitsLogic';
 import { hasControlChars } from '../controlChars';
 
 const circuit = (over: Partial<CircuitSummary> = {}): CircuitSummary => ({ id: 'c1', hostIds: ['a', 'b'], profileId: null, hopNames: ['bastion', 'target'], state: 'opening', error: null, ...over });
@@ -14,6 +15,17 @@ describe('circuits reducers', () => {
     hops = applyHopState(hops, event(0, 'ready', { timings: { authMs: 30, totalMs: 53 }, authMethod: 'publickey' }));
     expect(hops[0]).toEqual({ index: 0, name: 'bastion', state: 'ready', timings: { tcpMs: 3, handshakeMs: 20, authMs: 30, totalMs: 53 }, shared: false, authMethod: 'publickey', hostKeyFingerprint: 'SHA256:x' });
     expect(formatTimings(hops[0]!.timings)).toBe('tcp 3 ms · handshake 20 ms · auth 30 ms · total 53 ms');
+  });
+
+  it('a repair keeps the rows of hops still up and starts the others over', () => {
+    let hops = applyHopState(undefined, event(0, 'ready', { timings: { totalMs: 50 }, authMethod: 'keyboard-interactive' }));
+    hops = applyHopState(hops, event(1, 'ready', { timings: { totalMs: 20 }, authMethod: 'publickey' }));
+    hops = applyHopState(hops, event(1, 'failed'));
+    const next = hopsForRepair(hops);
+    expect(next[0]).toBe(hops[0]);
+    expect(next[1]).toBeUndefined();
+    const rows = hopRows(circuit({ state: 'opening' }), next);
+    expect(rows.map((r) => [r.state, formatTimings(r.timings), r.authMethod ?? null])).toEqual([['ready', 'total 50 ms', 'keyboard-interactive'], ['pending', '', null]]);
   });
 
   it('marks a shared hop', () => {

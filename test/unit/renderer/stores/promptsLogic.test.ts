@@ -32,4 +32,9 @@ describe('prompt queue', () => {
     expect(hopLabel(req('a', { kind: 'host-key' }))).toBe('hop 1 of 3 · bastion-mfa');
     expect(hopLabel(req('a', { hop: { index: 0, count: 1, name: 'x\x1b]0;t\x07' } }))).toBe('hop 1 of 1 · x\\x1b]0;t\\x07 · round 2');
   });
+
+  it('counts attempts from the second on ("attempt 2 of 3")', () => {
+    expect(hopLabel(req('a', { attempt: { number: 1, of: 3 } }))).toBe('hop 1 of 3 · bastion-mfa · round 2');
+    expect(hopLabel(req('a', { attempt: { number: 2, of: 3 } }))).toBe('hop 1 of 3 · bastion-mfa · round 2 · attempt 2 of 3');
+  });
 });

@@ -57,7 +57,7 @@ describe('useSettingsStore', () => {
   it('says why the settings could not be loaded', async () => {
     fakeSettings.settings.get.mockRejectedValueOnce(new HoplineError('NOT_AVAILABLE', 'disk full'));
     await useSettingsStore.getState().load();
-    expect(useSettingsStore.getState()).toMatchObject({ loaded: false, error: 'NOT_AVAILABLE: disk full' });
+    expect(useSettingsStore.getState()).toMatchObject({ loaded: false, error: 'Disk full.' });
   });
 
   it('applies a change at once and keeps what the service saved', async () => {
@@ -83,7 +83,7 @@ describe('useSettingsStore', () => {
     await a;
     // The refused theme is undone; the bell change still shows while it is in flight.
     expect(useSettingsStore.getState().settings).toMatchObject({ theme: 'system', terminal: { bell: 'none' } });
-    expect(useSettingsStore.getState().error).toBe('Not saved: INVALID_ARGUMENT: no');
+    expect(useSettingsStore.getState().error).toBe('Not saved: No.');
     second.resolve({ ...SETTINGS_DEFAULTS, terminal: { ...SETTINGS_DEFAULTS.terminal, bell: 'none' } });
     await b;
     expect(useSettingsStore.getState().settings).toMatchObject({ theme: 'system', terminal: { bell: 'none' } });

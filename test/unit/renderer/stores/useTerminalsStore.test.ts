@@ -221,7 +221,53 @@ describe('terminals store', () => {
     expect(tabs()).toEqual([]);
   });
 
-  it('Reconnect opens the circuit again from the same hosts and profile, moves the tabs, and starts a shell in the same tab', async () => {
+  it('Reconnect of a failed circuit repairs it under the same id (the engine reuses the hops still up) and starts a new shell in the same tab', async () => {
+    const c = circuit('open');
+    show(c);
+    const a = useTerminalsStore.getState().openTab(c.id);
+    const b = useTerminalsStore.getState().openTab(c.id);
+    useTerminalsStore.getState().reportSize(a, 90, 30);
+    useTerminalsStore.getState().reportSize(b, 90, 30);
+    await flush();
+    const lost = { code: 'HOP_LOST' as const, message: 'target closed', hop: { index: 2, name: 'target' } };
+    for (const tab of tabs()) act(() => fake.events.terminalEnded.fire({ terminalId: (tab.status as { terminalId: string }).terminalId, reason: lost }));
+    show({ ...c, state: 'failed', error: lost });
+    fake.rpc.terminals.open.mockClear();
+
+    fake.rpc.circuits.repair.mockImplementationOnce(async (id: string) => {
+      // The engine reports the repaired circuit open before the call answers.
+      fake.events.circuitChanged.fire({ ...c, id, state: 'open', error: null });
+      return { ...c, id, state: 'open' as const, error: null };
+    });
+    await act(() => useTerminalsStore.getState().reconnect(a));
+    await flush();
+    expect(fake.rpc.circuits.repair).toHaveBeenCalledWith(c.id);
+    expect(fake.rpc.circuits.open).not.toHaveBeenCalled();
+    expect(tabs().map((t) => t.circuitId)).toEqual([c.id, c.id]);
+    expect(fake.rpc.terminals.open).toHaveBeenCalledWith({ circuitId: c.id, cols: 90, rows: 30 });
+    expect(tabs()[0]).toMatchObject({ key: a, session: 2, status: { kind: 'running' } });
+    expect(tabs()[1]!.status.kind).toBe('ended');
+  });
+
+  it('a repair that fails again ends the reconnected tab with the new reason; closing the last tab of a failed circuit lets its kept hops go', async () => {
+    const c = circuit('failed', { error: { code: 'HOP_LOST', message: 'target closed', hop: { index: 2, name: 'target' } } });
+    show(c);
+    const key = useTerminalsStore.getState().openTab(c.id);
+    act(() => useTerminalsStore.setState((s) => ({ tabs: s.tabs.map((t) => ({ ...t, status: { kind: 'ended' as const, terminalId: 'x', reason: c.error! } })) })));
+    const refused = { code: 'HOP_UNREACHABLE' as const, message: 'hop 3 (target) refused the connection', hop: { index: 2, name: 'target' } };
+    fake.rpc.circuits.repair.mockImplementationOnce(async (id: string) => {
+      fake.events.circuitChanged.fire({ ...c, id, state: 'failed', error: refused });
+      throw new HoplineError(refused.code, refused.message, refused.hop);
+    });
+    await act(() => useTerminalsStore.getState().reconnect(key));
+    expect(tabs()[0]).toMatchObject({ key, session: 2, status: { kind: 'ended', terminalId: null, reason: { code: 'HOP_UNREACHABLE' } } });
+    expect(fake.rpc.circuits.open).not.toHaveBeenCalled();
+
+    await act(() => useTerminalsStore.getState().close(key));
+    expect(fake.rpc.circuits.close).toHaveBeenCalledWith(c.id);
+  });
+
+  it('Reconnect of a failed circuit the main side no longer knows opens it again from the same hosts and profile, moves the tabs, and starts a shell in the same tab', async () => {
     const c = circuit('open');
     show(c);
     const a = useTerminalsStore.getState().openTab(c.id);
@@ -234,6 +280,7 @@ describe('terminals store', () => {
     show({ ...c, state: 'failed', error: lost });
     fake.rpc.terminals.open.mockClear();
 
+    fake.rpc.circuits.repair.mockRejectedValueOnce(new HoplineError('INVALID_ARGUMENT', 'This circuit is no longer known'));
     fake.rpc.circuits.open.mockImplementationOnce(async (request: { hostIds: string[]; profileId?: string; circuitId?: string }) => ({ ...c, id: request.circuitId!, state: 'open' as const, error: null }));
     await act(() => useTerminalsStore.getState().reconnect(a));
     const request = fake.rpc.circuits.open.mock.calls[0]![0] as { hostIds: string[]; profileId?: string; circuitId?: string };

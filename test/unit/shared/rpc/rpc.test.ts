@@ -16,7 +16,7 @@ class FakeAppService implements IAppService {
     return '9.9.9';
   }
   async info() {
-    return { name: 'Hopline', version: '9.9.9', transport: 'web' as const, platform: 'test', arch: 'x', dataDir: '/d', versions: { node: '20', electron: null, chrome: null } };
+    return { name: 'Hopline', version: '9.9.9', transport: 'web' as const, platform: 'test', arch: 'x', dataDir: '/d', versions: { node: '20', electron: null, chrome: null }, instanceId: 'i1' };
   }
   async ping({ nonce }: { nonce: string }) {
     if (this.failWith) throw this.failWith;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialStore } from '../../../../../app/main/services/credentials/credentialStore';
+import { CredentialStore, keychainUnavailableSentence } from '../../../../../app/main/services/credentials/credentialStore';
 import { KeychainUnavailableError } from '../../../../../app/main/services/credentials/keytarBackend';
 import { MemorySecretBackend } from '../../../../../app/main/services/credentials/secretBackend';
 import { parseTotpSetup, totpCode, totpMatches } from '../../../../../app/main/services/credentials/totp';
@@ -69,7 +69,10 @@ describe('CredentialStore', () => {
     expect(await store.get('h1', 'password')).toBe('kept-in-memory');
     const status = await store.status();
     expect(status.backend).toBe('session-memory');
-    expect(status.unavailableReason).toMatch(/keychain is unavailable: no D-Bus session.*memory for this session only/);
+    // One plain sentence; the raw reason only as the detail.
+    expect(status.unavailableReason).toBe(keychainUnavailableSentence());
+    expect(status.unavailableReason).not.toContain('D-Bus');
+    expect(status.unavailableDetail).toBe('no D-Bus session to reach a Secret Service');
     expect(statuses).toHaveLength(1);
     expect(opened).toBe(1);
   });

@@ -105,7 +105,9 @@ describe('openFirstHopSocket', () => {
     const port = await closedPort();
     const error = await failure(openFirstHopSocket(spec(port), HOP, 2000));
     expect(error.code).toBe(ErrorCode.HOP_UNREACHABLE);
-    expect(error.message).toBe(`Cannot reach host 127.0.0.1:${port} for hop "bastion": connection refused`);
+    expect(error.message).toBe(`Cannot reach host 127.0.0.1:${port} for hop 1 (bastion): connection refused`);
+    // The OS's code is kept for Details, out of the sentence.
+    expect(error.detail).toBe('ECONNREFUSED');
   });
 
   it('goes through a ProxyCommand, describing it without its arguments, and reaps it on close', async () => {

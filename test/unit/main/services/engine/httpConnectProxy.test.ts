@@ -73,7 +73,7 @@ async function expectRoundTrip(socket: net.Socket): Promise<void> {
 
 async function failure(promise: Promise<unknown>): Promise<HoplineError> {
   const error = await hoplineFailure(promise, HOP);
-  expect(error.message).toContain('"bastion"');
+  expect(error.message).toContain('hop 1 (bastion)');
   expect(error.message).not.toContain(PASSWORD);
   expect(error.message).not.toContain(Buffer.from(`ana:${PASSWORD}`).toString('base64'));
   return error;
@@ -129,7 +129,7 @@ describe('connectHttpProxy', () => {
     const proxy = await httpProxy();
     const refused = await failure(connectHttpProxy({ host: '127.0.0.1', port: proxy.port, ...AUTH }, { host: '127.0.0.1', port: target }, opts));
     expect(refused.code).toBe(ErrorCode.PROXY_FAILED);
-    expect(refused.message).toBe(`HTTP proxy 127.0.0.1:${proxy.port} for hop "bastion": refused the tunnel to 127.0.0.1:${target}: "HTTP/1.1 502 Bad Gateway"`);
+    expect(refused.message).toBe(`HTTP proxy 127.0.0.1:${proxy.port} for hop 1 (bastion): refused the tunnel to 127.0.0.1:${target}: "HTTP/1.1 502 Bad Gateway"`);
 
     const echoing = await httpProxy({ answer: `HTTP/1.1 403 Forbidden for ana:${PASSWORD}\u001b[2J\u0007\r\n\r\n` });
     const forbidden = await failure(connectHttpProxy({ host: '127.0.0.1', port: echoing.port, ...AUTH }, { host: 'x.example', port: 22 }, opts));
@@ -154,14 +154,14 @@ describe('connectHttpProxy', () => {
     const port = await closedPort();
     const error = await failure(connectHttpProxy({ host: '127.0.0.1', port, ...AUTH }, { host: 'x.example', port: 22 }, opts));
     expect(error.code).toBe(ErrorCode.HOP_UNREACHABLE);
-    expect(error.message).toBe(`Cannot reach HTTP proxy 127.0.0.1:${port} for hop "bastion": connection refused`);
+    expect(error.message).toBe(`Cannot reach HTTP proxy 127.0.0.1:${port} for hop 1 (bastion): connection refused`);
   });
 
   it('reports HOP_TIMEOUT when the proxy accepts but never answers', async () => {
     const proxy = await httpProxy({ silent: true });
     const error = await failure(connectHttpProxy({ host: '127.0.0.1', port: proxy.port, ...AUTH }, { host: 'x.example', port: 22 }, { timeoutMs: 150, hop: HOP }));
     expect(error.code).toBe(ErrorCode.HOP_TIMEOUT);
-    expect(error.message).toMatch(/Timed out after 150 ms waiting for HTTP proxy .* to open a tunnel to x\.example:22 for hop "bastion"/u);
+    expect(error.message).toMatch(/Timed out after 150 ms waiting for HTTP proxy .* to open a tunnel to x\.example:22 for hop 1 \(bastion\)/u);
   });
 
   it('refuses a target that would break the request, before connecting', async () => {

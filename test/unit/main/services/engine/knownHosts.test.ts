@@ -141,7 +141,7 @@ describe('checkHostKey', () => {
     const verdict = check('changed.example.com', 22, ed);
     expect(verdict).toEqual({
       kind: 'changed',
-      previous: [{ type: 'ssh-ed25519', sha256: sshKeygenFingerprint(ed2), source: '/home/ana/.ssh/known_hosts', line: 7 }],
+      previous: [{ type: 'ssh-ed25519', sha256: sshKeygenFingerprint(ed2), source: '/home/ana/.ssh/known_hosts', line: 7, hashed: false, otherNames: [] }],
     });
     // Both fingerprints are at hand for the warning, and they differ.
     expect(sha256Fingerprint(ed.blob)).toBe(sshKeygenFingerprint(ed));

@@ -143,7 +143,7 @@ describe('proxy command target checks', () => {
       const error = refused({ ...TARGET, host });
       expect(error.code).toBe(ErrorCode.PROXY_FAILED);
       expect(error.hop).toEqual(HOP);
-      expect(error.message).toContain('"bastion"');
+      expect(error.message).toContain('hop 1 (bastion)');
       expect(error.message).not.toMatch(/[\p{Cc}\p{Cf}]/u);
     }
     expect(handles).toEqual([]);
@@ -171,7 +171,7 @@ describe('proxy command target checks', () => {
   });
 
   it('turns a malformed command into PROXY_FAILED naming the hop', () => {
-    expect(refused(TARGET, "nc '%h").message).toMatch(/hop "bastion".*Unbalanced single quote/u);
+    expect(refused(TARGET, "nc '%h").message).toMatch(/hop 1 \(bastion\).*Unbalanced single quote/u);
     expect(refused(TARGET, 'nc %x').message).toMatch(/Unknown token %x/u);
     expect(refused(TARGET, '   ').message).toMatch(/empty/u);
   });
@@ -202,7 +202,7 @@ describe('spawnProxyCommand', () => {
     const error = await streamError(handle.stream);
     expect(error.code).toBe(ErrorCode.PROXY_FAILED);
     expect(error.hop).toEqual(HOP);
-    expect(error.message).toMatch(/hop "bastion".*"sh" exited with code 3: boom$/u);
+    expect(error.message).toMatch(/hop 1 \(bastion\).*"sh" exited with code 3: boom$/u);
   });
 
   it.runIf(posix)('reports a command killed by a signal, and strips control characters from stderr', async () => {

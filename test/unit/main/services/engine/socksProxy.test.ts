@@ -111,7 +111,7 @@ async function expectRoundTrip(socket: net.Socket): Promise<void> {
 
 async function failure(promise: Promise<unknown>): Promise<HoplineError> {
   const error = await hoplineFailure(promise, HOP);
-  expect(error.message).toContain('"bastion"');
+  expect(error.message).toContain('hop 1 (bastion)');
   expect(error.message).not.toContain(PASSWORD);
   return error;
 }
@@ -187,7 +187,7 @@ describe('connectSocks5', () => {
     const port = await closedPort();
     const error = await failure(connectSocks5({ host: '127.0.0.1', port, ...AUTH }, { host: 'target.example', port: 22 }, opts));
     expect(error.code).toBe(ErrorCode.HOP_UNREACHABLE);
-    expect(error.message).toBe(`Cannot reach SOCKS5 proxy 127.0.0.1:${port} for hop "bastion": connection refused`);
+    expect(error.message).toBe(`Cannot reach SOCKS5 proxy 127.0.0.1:${port} for hop 1 (bastion): connection refused`);
   });
 
   it('reports HOP_TIMEOUT when the proxy accepts but never answers', async () => {

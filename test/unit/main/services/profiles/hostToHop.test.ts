@@ -52,6 +52,14 @@ describe('hopSpecForHost', () => {
     expect(hopSpecForHost({ ...stored, proxy: { kind: 'http', host: 'proxy.local', port: 3128 } }, HOME).proxy).toEqual({ kind: 'http', host: 'proxy.local', port: 3128 });
   });
 
+  it('carries known_hosts files (UserKnownHostsFile) with ~/ expanded, and both ways', () => {
+    const hop = hopSpecForHost({ ...stored, knownHostsFiles: ['~/.ssh/known_hosts_corp', '/etc/kh'] }, HOME);
+    expect(hop.knownHostsFiles).toEqual([path.join(HOME, '.ssh/known_hosts_corp'), '/etc/kh']);
+    expect(hopSpecForHost(stored, HOME)).not.toHaveProperty('knownHostsFiles');
+    expect(hostSettingsFromHop({ ...hop, knownHostsFiles: [] }).knownHostsFiles).toEqual([]);
+    expect(hostSettingsFromHop(hopSpecForHost(stored, HOME))).not.toHaveProperty('knownHostsFiles');
+  });
+
   it('turns keepalive 0 into 0 ms (off)', () => {
     expect(hopSpecForHost({ ...stored, keepaliveIntervalSec: 0 }, HOME).keepaliveIntervalMs).toBe(0);
   });

@@ -132,11 +132,63 @@ describe('HostsService: the library', () => {
     await profiles.save(profileFor([jump.id, target.id], 'Prod'));
     await profiles.save(profileFor([jump.id], 'Jump only'));
     const error = await thrown(hosts.remove(jump.id));
-    expect(error.code).toBe(ErrorCode.INVALID_ARGUMENT);
-    expect(error.message).toBe('"jump" is used by the profiles "Prod", "Jump only": remove it from them first.');
-    expect((await thrown(hosts.remove(target.id))).message).toBe('"target" is used by the profile "Prod": remove it from that profile first.');
+    expect(error.code).toBe(ErrorCode.HOST_IN_USE);
+    expect(error.message).toBe('"jump" is used by the 2 profiles "Prod", "Jump only": choose a host to put in its place, or remove it from them first.');
+    expect((await thrown(hosts.remove(target.id))).message).toBe('"target" is used by the profile "Prod": choose a host to put in its place, or remove it from that profile first.');
     expect(secrets.forgotten).toEqual([]);
     expect(await hosts.list()).toHaveLength(2);
+  });
+
+  it('deletes a host in use by putting a replacement in its place in every profile, in one write', async () => {
+    const jump = await hosts.save(input('jump'));
+    const jump2 = await hosts.save(input('jump2'));
+    const target = await hosts.save(input('target'));
+    const other = await hosts.save(input('other'));
+    const prod = await profiles.save({ ...profileFor([jump.id, target.id], 'Prod'), tags: ['db'], color: 'red' });
+    const only = await profiles.save(profileFor([jump.id], 'Jump only'));
+    const untouched = await profiles.save(profileFor([other.id, target.id], 'Other'));
+    secrets.set(jump.id, ['password']);
+    const commits: unknown[] = [];
+    store.onDidCommit((c) => commits.push(c));
+
+    await hosts.remove(jump.id, { replaceWith: jump2.id });
+
+    expect(commits).toHaveLength(1);
+    const byId = new Map((await profiles.list()).map((p) => [p.id, p]));
+    expect(byId.get(prod.id)).toEqual({ ...prod, hostIds: [jump2.id, target.id] });
+    expect(byId.get(only.id)?.hostIds).toEqual([jump2.id]);
+    expect(byId.get(untouched.id)).toEqual(untouched);
+    expect((await hosts.list()).map((h) => h.name)).toEqual(['jump2', 'other', 'target']);
+    expect(secrets.forgotten).toEqual([jump.id]);
+    // What is saved on disk says the same.
+    expect(JSON.stringify(JSON.parse(readFileSync(path.join(dataDir, 'hopline.json'), 'utf8')))).not.toContain(jump.id);
+  });
+
+  it('refuses a replacement that is missing, the host itself, or already in one of the circuits, and changes nothing', async () => {
+    const jump = await hosts.save(input('jump'));
+    const target = await hosts.save(input('target'));
+    const spare = await hosts.save(input('spare'));
+    await profiles.save(profileFor([jump.id, target.id], 'Prod'));
+    await profiles.save(profileFor([jump.id, spare.id], 'Spare'));
+    const before = store.snapshot();
+
+    const self = await thrown(hosts.remove(jump.id, { replaceWith: jump.id }));
+    expect([self.code, self.message]).toEqual([ErrorCode.INVALID_ARGUMENT, '"jump" cannot replace itself: choose another host.']);
+    const missing = await thrown(hosts.remove(jump.id, { replaceWith: 'no-such-host' }));
+    expect([missing.code, missing.message]).toEqual([ErrorCode.INVALID_ARGUMENT, 'No saved host has the id no-such-host: the replacement was deleted or never saved.']);
+    // target would follow itself in "Prod": a circuit through one host twice.
+    const twice = await thrown(hosts.remove(jump.id, { replaceWith: target.id }));
+    expect([twice.code, twice.message]).toEqual([ErrorCode.INVALID_ARGUMENT, '"target" is already in the circuit of "Prod": a circuit cannot pass through the same host twice. Choose another host.']);
+
+    expect(store.snapshot()).toBe(before);
+    expect(secrets.forgotten).toEqual([]);
+  });
+
+  it('deletes an unused host with a replacement given, changing no profile', async () => {
+    const a = await hosts.save(input('a'));
+    const b = await hosts.save(input('b'));
+    await hosts.remove(a.id, { replaceWith: b.id });
+    expect((await hosts.list()).map((h) => h.id)).toEqual([b.id]);
   });
 
   it('fires the full list on every change, including a change of secret kinds', async () => {
@@ -214,13 +266,14 @@ describe('HostsService: ssh_config import', () => {
     ]);
     expect(list.find((h) => h.name === 'jump')!.auth[0]).toEqual({ kind: 'publickey', keyFile: `${HOME}/.ssh/id_jump` });
     expect(report.imported).toEqual([
-      { alias: 'jump', hostId: idOf('jump.example.net') },
-      { alias: 'inner', hostId: idOf('10.1.0.2') },
-      { alias: 'target', hostId: idOf('10.2.0.3') },
+      { alias: 'jump', hostId: idOf('jump.example.net'), outcome: 'new' },
+      { alias: 'inner', hostId: idOf('10.1.0.2'), outcome: 'new' },
+      { alias: 'target', hostId: idOf('10.2.0.3'), outcome: 'new' },
       // Same address, port, user and auth as target's last hop: the same host.
-      { alias: 'again', hostId: idOf('10.2.0.3') },
-      { alias: 'fancy', hostId: idOf('fancy.example.net') },
+      { alias: 'again', hostId: idOf('10.2.0.3'), outcome: 'new' },
+      { alias: 'fancy', hostId: idOf('fancy.example.net'), outcome: 'new' },
     ]);
+    expect(report.counts).toEqual({ hosts: { new: 4, unchanged: 0, updated: 0 }, profiles: { new: 3, unchanged: 0, updated: 0 } });
     const saved = await profiles.list();
     expect(saved.map((p) => [p.name, p.folder, p.hostIds])).toEqual([
       ['again', IMPORTED_FOLDER, [idOf('jump.example.net'), idOf('10.1.0.2'), idOf('10.2.0.3')]],
@@ -230,17 +283,17 @@ describe('HostsService: ssh_config import', () => {
     expect(report.profiles.map((p) => p.alias)).toEqual(['inner', 'target', 'again']);
     expect(report.profiles.map((p) => p.profileId).sort()).toEqual(saved.map((p) => p.id).sort());
 
-    const notes = report.notes.map((n) => `${n.severity} ${n.file}:${n.line} ${n.host ?? '-'} ${n.message}`);
-    expect(notes).toContainEqual(expect.stringMatching(/^ignored \(pasted text\):23 - Hopline does not act on LocalForward$/));
-    expect(notes).toContainEqual(expect.stringMatching(/^ignored \(pasted text\):23 fancy fancy: Hopline does not act on LocalForward$/));
-    expect(notes).toContainEqual(expect.stringMatching(/^error \(pasted text\):19 both both: both ProxyJump .* and ProxyCommand/));
-    expect(notes).toContainEqual(expect.stringMatching(/^error \(pasted text\):24 sneaky sneaky: not imported: hop 1 \(sneaky\) address: an address must not start with "-"$/));
+    const notes = report.notes.map((n) => `${n.severity} ${n.file}:${n.line} ${n.hosts?.join(',') ?? '-'} ${n.message}`);
+    // The file's note and the host's are one line, naming the host.
+    expect(notes.filter((n) => n.includes('LocalForward'))).toEqual(['ignored (pasted text):23 fancy Hopline does not act on LocalForward']);
+    expect(notes).toContainEqual(expect.stringMatching(/^error \(pasted text\):19 both both ProxyJump .* and ProxyCommand/));
+    expect(notes).toContainEqual(expect.stringMatching(/^error \(pasted text\):24 sneaky not imported: hop 1 \(sneaky\) address: an address must not start with "-"$/));
     expect(report.notes.filter((n) => n.severity === 'error')).toHaveLength(2);
     // Each note once.
     expect(new Set(notes).size).toBe(notes.length);
   });
 
-  it('imports nothing new the second time: hosts and profiles are reused, and says so', async () => {
+  it('imports nothing new the second time: hosts and profiles are reused, and counted unchanged', async () => {
     await hosts.importSshConfig({ text: CONFIG });
     const before = store.snapshot();
     const commits: unknown[] = [];
@@ -250,13 +303,38 @@ describe('HostsService: ssh_config import', () => {
     expect(commits).toEqual([]);
     expect(again.imported).toHaveLength(5);
     expect(again.profiles.map((p) => p.profileId).sort()).toEqual(before.profiles.map((p) => p.id).sort());
-    expect(again.notes.filter((n) => n.severity === 'info').map((n) => n.message)).toContain('target: the profile "target" in Imported already has this circuit; it was kept, not duplicated');
+    expect(again.counts).toEqual({ hosts: { new: 0, unchanged: 4, updated: 0 }, profiles: { new: 0, unchanged: 3, updated: 0 } });
+    expect(again.imported.map((i) => i.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+  });
+
+  it('updates in place what the config changed: the host of the same name and address, and the profile of the same name', async () => {
+    const first = await hosts.importSshConfig({ text: CONFIG });
+    const changed = CONFIG.replace('    User bob', '    User robert\n    ServerAliveInterval 20').replace('    ProxyJump inner', '    ProxyJump jump');
+    const again = await hosts.importSshConfig({ text: changed });
+    const list = await hosts.list();
+    // inner: same id, new user and keepalive; no second "inner".
+    expect(list.filter((h) => h.name === 'inner').map((h) => [h.id, h.user, h.keepaliveIntervalSec])).toEqual([[first.imported[1]!.hostId, 'robert', 20]]);
+    expect(list).toHaveLength(4);
+    // "again" now jumps through jump alone: its profile keeps its id and gets the new circuit.
+    expect(again.counts).toEqual({ hosts: { new: 0, unchanged: 3, updated: 1 }, profiles: { new: 0, unchanged: 2, updated: 1 } });
+    expect(again.profiles.find((p) => p.alias === 'again')).toEqual({ ...first.profiles.find((p) => p.alias === 'again'), outcome: 'updated' });
+    const saved = await profiles.list();
+    expect(saved.map((p) => p.name)).toEqual(['again', 'inner', 'target']);
+    expect(saved.find((p) => p.name === 'again')?.hostIds).toEqual([first.imported[0]!.hostId, first.imported[2]!.hostId]);
+    expect(saved.find((p) => p.name === 'target')?.hostIds).toEqual([first.imported[0]!.hostId, first.imported[1]!.hostId, first.imported[2]!.hostId]);
+  });
+
+  it('keeps what the config leaves unsaid on a host saved by hand (its keepalive), and counts it unchanged', async () => {
+    const mine = await hosts.save(input('Web', { address: 'web.example.net', user: 'ana', auth: [{ kind: 'agent' }, { kind: 'keyboard-interactive' }, { kind: 'password' }], keepaliveIntervalSec: 45 }));
+    const report = await hosts.importSshConfig({ text: 'Host web\n  HostName web.example.net\n' });
+    expect(report.imported).toEqual([{ alias: 'web', hostId: mine.id, outcome: 'unchanged' }]);
+    expect((await hosts.list())[0]?.keepaliveIntervalSec).toBe(45);
   });
 
   it('reuses a host saved earlier by hand, whose key is written with ~/', async () => {
     const mine = await hosts.save(input('My jump box', { address: 'JUMP.example.net', user: 'alice', auth: [{ kind: 'publickey', keyFile: '~/.ssh/id_jump' }, { kind: 'keyboard-interactive' }, { kind: 'password' }] }));
     const report = await hosts.importSshConfig({ text: CONFIG });
-    expect(report.imported[0]).toEqual({ alias: 'jump', hostId: mine.id });
+    expect(report.imported[0]).toEqual({ alias: 'jump', hostId: mine.id, outcome: 'unchanged' });
     expect((await hosts.list()).filter((h) => h.user === 'alice').map((h) => h.name)).toEqual(['My jump box']);
   });
 
@@ -271,7 +349,27 @@ describe('HostsService: ssh_config import', () => {
     expect(report.imported.map((i) => i.alias)).toEqual(['work-web', 'lab-box', 'lab-old', 'laptop', 'untrusted']);
     expect(report.notes).toContainEqual(expect.objectContaining({ severity: 'info', message: expect.stringContaining('missing-*.conf matched no file') }));
     const again = await fixtureHosts.importSshConfig({ path: '~/.ssh/config' });
-    expect(again.imported).toEqual(report.imported);
+    expect(again.imported).toEqual(report.imported.map((i) => ({ ...i, outcome: 'unchanged' })));
+    expect(again.counts?.hosts).toEqual({ new: 0, unchanged: report.counts?.hosts.new, updated: 0 });
+    fixtureHosts.dispose();
+  });
+
+  it('reports grouped notes, keeps a UserKnownHostsFile on the saved host, and a re-import is all unchanged', async () => {
+    const reportHome = fileURLToPath(new URL('../../../../fixtures/ssh_config/report-home', import.meta.url));
+    const fixtureHosts = new HostsService(store, secrets, { homeDir: reportHome, localUser: 'ana' });
+    const report = await fixtureHosts.importSshConfig({});
+    // Eight hosts under `Host *`: eight lines in all, the ignored ControlMaster one of them naming every host.
+    expect(report.notes).toHaveLength(8);
+    expect(report.notes.find((n) => n.message === 'Hopline does not act on ControlMaster')?.hosts).toHaveLength(8);
+    expect(report.counts).toEqual({ hosts: { new: 8, unchanged: 0, updated: 0 }, profiles: { new: 7, unchanged: 0, updated: 0 } });
+    const bastion = (await hosts.list()).find((h) => h.name === 'bastion');
+    expect(bastion?.knownHostsFiles).toEqual([path.join(reportHome, '.ssh', 'known_hosts_corp')]);
+    expect(storedHostSchema.safeParse(savedDoc().hosts.find((h) => h.name === 'bastion')).success).toBe(true);
+
+    const again = await fixtureHosts.importSshConfig({});
+    expect(again.counts).toEqual({ hosts: { new: 0, unchanged: 8, updated: 0 }, profiles: { new: 0, unchanged: 7, updated: 0 } });
+    expect(await hosts.list()).toHaveLength(8);
+    expect(await profiles.list()).toHaveLength(7);
     fixtureHosts.dispose();
   });
 
@@ -302,6 +400,13 @@ describe('hostsSchemas', () => {
     expect('folder' in valid || 'tags' in valid).toBe(false);
     expect(storedHostSchema.safeParse({ ...valid, id: 'h1' }).success).toBe(true);
     expect(storedHostSchema.safeParse({ ...valid, id: 'h1', folder: 'Prod', tags: ['db'] }).success).toBe(true);
+  });
+
+  it('accepts known_hosts files (none too), and refuses control characters in them', () => {
+    expect(save({ ...valid, knownHostsFiles: ['~/.ssh/known_hosts_corp', '/etc/ssh/kh'] })).toBe(true);
+    expect(save({ ...valid, knownHostsFiles: [] })).toBe(true);
+    expect(save({ ...valid, knownHostsFiles: ['a\nb'] })).toBe(false);
+    expect(save({ ...valid, knownHostsFiles: [''] })).toBe(false);
   });
 
   it.each([
@@ -346,6 +451,12 @@ describe('hostsSchemas', () => {
     expect(hostsSchemas.list.safeParse([1]).success).toBe(false);
     expect(hostsSchemas.duplicate.safeParse(['0b8f8e4e-2b0a-4c3c-9d55-6f1b0e1b2c3d']).success).toBe(true);
     expect(hostsSchemas.remove.safeParse(['']).success).toBe(false);
+    expect(hostsSchemas.remove.safeParse(['h1']).success).toBe(true);
+    expect(hostsSchemas.remove.safeParse(['h1', {}]).success).toBe(true);
+    expect(hostsSchemas.remove.safeParse(['h1', { replaceWith: 'h2' }]).success).toBe(true);
+    expect(hostsSchemas.remove.safeParse(['h1', { replaceWith: '' }]).success).toBe(false);
+    expect(hostsSchemas.remove.safeParse(['h1', { replaceWith: 'h2', force: true }]).success).toBe(false);
+    expect(hostsSchemas.remove.safeParse(['h1', { replaceWith: 'h2' }, 3]).success).toBe(false);
     expect(hostsSchemas.importSshConfig.safeParse([{}]).success).toBe(true);
     expect(hostsSchemas.importSshConfig.safeParse([{ path: '~/.ssh/config' }]).success).toBe(true);
     expect(hostsSchemas.importSshConfig.safeParse([{ text: 'Host a' }]).success).toBe(true);

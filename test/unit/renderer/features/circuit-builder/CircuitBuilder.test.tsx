@@ -103,6 +103,17 @@ describe('CircuitBuilder export and save', () => {
     expect(fake.rpc.circuits.preview).toHaveBeenCalledWith({ hostIds: ['bastion', 'target'] });
   });
 
+  it('says an export problem as a sentence, with its code only under Details', async () => {
+    const problem = { code: 'INVALID_ARGUMENT' as const, message: 'hop 1 (bastion) uses a ProxyCommand, which a -J line cannot carry', hop: { index: 0, name: 'bastion' } };
+    fake.rpc.circuits.preview.mockResolvedValueOnce({ sshCommand: null, sshConfig: 'Host target', problems: [problem] });
+    chain('bastion', 'target');
+    render(<CircuitBuilder />);
+    fireEvent.click(screen.getByRole('button', { name: 'Preview export' }));
+    const list = await screen.findByRole('list', { name: 'Export problems' });
+    expect(list.textContent).toBe('Hop 1 (bastion) uses a ProxyCommand, which a -J line cannot carry.Details');
+    expect(list.textContent).not.toContain('INVALID_ARGUMENT');
+  });
+
   it('saves the chain as a profile with name, folder and tags', async () => {
     chain('bastion', 'target');
     render(<CircuitBuilder />);

@@ -25,6 +25,7 @@ const opening: CircuitSummary = { id: 'c7', hostIds: ['b', 'i', 't'], profileId:
 
 const onDisconnect = vi.fn(() => undefined);
 const onOpenTerminal = vi.fn(() => undefined);
+const onRetry = vi.fn(() => undefined);
 
 /** The card for circuit c7 as the store knows it (nothing until the circuit exists). */
 function Harness() {
@@ -38,6 +39,7 @@ function Harness() {
       rows={rows}
       onDisconnect={onDisconnect}
       onOpenTerminal={onOpenTerminal}
+      onRetry={onRetry}
       details={async () => formatCircuitDetails(circuit, rows, await useCircuitsStore.getState().eventLog(circuit.id))}
     />
   );
@@ -106,11 +108,14 @@ describe('CircuitStatus', () => {
     expect(state(1)).toBe('failed');
     expect(screen.getByRole('listitem', { name: /Hop 2 of 3: inner, failed/ }).className).toContain('failing');
     expect(screen.getByRole('listitem', { name: /Hop 1 of 3: bastion/ }).className).not.toContain('failing');
-    expect(screen.getByRole('alert').textContent).toContain('Hop 2 (inner) failed');
-    expect(screen.getByTestId('circuit-error-code').textContent).toBe('AUTH_FAILED');
-    // Server text, shown as text (never as markup).
-    expect(screen.getByTestId('circuit-error-message').textContent).toBe('inner refused every method <b>x</b>');
-    expect(screen.getByTestId('circuit-error-message').querySelector('b')).toBeNull();
+    // One sentence naming the hop; the code waits under Details.
+    const alert = screen.getByRole('alert');
+    expect(alert.querySelector('.error-sentence')!.textContent).toMatch(/^Hop 2 \(inner\)/);
+    expect(alert.textContent).toContain('Hop 2 (inner): Inner refused every method <b>x</b>.');
+    expect(alert.querySelector('b')).toBeNull();
+    expect(alert.getAttribute('data-testid')).toBe('circuit-error');
+    expect(alert.querySelector('[data-code]')!.getAttribute('data-code')).toBe('AUTH_FAILED');
+    expect(alert.querySelector('.error-sentence')!.textContent).not.toContain('AUTH_FAILED');
     // A failed circuit has nothing to disconnect and no terminal to offer.
     expect(screen.queryByRole('button', { name: 'Disconnect' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Open terminal' })).toBeNull();
@@ -171,10 +176,34 @@ describe('CircuitStatus', () => {
     expect(onOpenTerminal).not.toHaveBeenCalled();
   });
 
+  it('a failed circuit offers Retry, and only while it is failed; hops that stayed up keep showing ready', () => {
+    render(<Harness />);
+    startOpening();
+    act(() => {
+      fake.events.hopState.fire({ circuitId: 'c7', hop: { index: 0, name: 'bastion' }, state: 'ready', timings: {} });
+      fake.events.hopState.fire({ circuitId: 'c7', hop: { index: 1, name: 'inner' }, state: 'ready', timings: {} });
+    });
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    act(() => {
+      fake.events.hopState.fire({ circuitId: 'c7', hop: { index: 2, name: 'target' }, state: 'failed', timings: {} });
+      fake.events.circuitChanged.fire({ ...opening, state: 'failed', error: { code: 'HOP_LOST', message: 'Hop 3 (target) closed the connection.', hop: { index: 2, name: 'target' } } });
+    });
+    expect([state(0), state(1), state(2)]).toEqual(['ready', 'ready', 'failed']);
+    const retry = screen.getByRole('button', { name: 'Retry' });
+    retry.focus();
+    expect(document.activeElement).toBe(retry);
+    fireEvent.click(retry);
+    expect(onRetry).toHaveBeenCalledOnce();
+    // Repairing: the circuit is connecting again under the same id, and Retry is gone.
+    act(() => fake.events.circuitChanged.fire({ ...opening, state: 'opening' }));
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+
   it('names no hop when the failure concerns the whole circuit', () => {
     render(<CircuitStatus circuit={{ ...opening, state: 'failed', error: { code: 'HOP_TIMEOUT', message: 'gave up' } }} rows={hopRows({ ...opening, state: 'failed' }, undefined)} onDisconnect={onDisconnect} onOpenTerminal={onOpenTerminal} details={async () => ''} />);
-    expect(screen.getByRole('alert').textContent).toContain('The circuit failed');
-    expect(screen.getByTestId('circuit-error-code').textContent).toBe('HOP_TIMEOUT');
+    expect(screen.getByRole('alert').textContent).toContain('Gave up');
+    expect(screen.getByRole('alert').textContent).not.toMatch(/hop \d/i);
+    expect(screen.getByRole('alert').querySelector('[data-code]')!.getAttribute('data-code')).toBe('HOP_TIMEOUT');
     expect(document.querySelectorAll('.failing')).toHaveLength(0);
   });
 });

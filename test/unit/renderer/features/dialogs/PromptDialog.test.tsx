@@ -15,6 +15,27 @@ function renderDialog(request = promptRequest(), rememberLabel = 'Remember in ke
 }
 
 describe('PromptDialog', () => {
+  it('after a rejection, says what the hop rejected before anything else, counts the attempt, and keeps the focus in the answer', () => {
+    renderDialog(
+      promptRequest({
+        prompts: [{ text: 'Verification code:', echo: false, remember: 'never' }],
+        rejection: { message: 'Hop 1 (bastion-mfa) rejected the verification code. Enter a new code.', detail: 'The server does not say which answer was wrong.' },
+        attempt: { number: 2, of: 3 },
+      }),
+    );
+    const notice = screen.getByTestId('prompt-rejection');
+    expect(notice.textContent).toBe('Hop 1 (bastion-mfa) rejected the verification code. Enter a new code.The server does not say which answer was wrong.');
+    expect(screen.getByText('hop 1 of 3 · bastion-mfa · round 2 · attempt 2 of 3')).toBeTruthy();
+    // Announced with the dialog, since the focus goes straight to the field.
+    expect(screen.getByRole('dialog').getAttribute('aria-describedby')?.split(' ')).toContain(notice.id);
+    expect(document.activeElement).toBe(screen.getByLabelText('Verification code:'));
+  });
+
+  it('shows no rejection notice on a first question', () => {
+    renderDialog();
+    expect(screen.queryByTestId('prompt-rejection')).toBeNull();
+  });
+
   it('is a modal dialog named with its hop, with every prompt of the round', () => {
     renderDialog();
     const dialog = screen.getByRole('dialog');

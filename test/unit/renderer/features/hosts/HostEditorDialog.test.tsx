@@ -54,7 +54,7 @@ describe('HostEditorDialog', () => {
     expect((within(dialog).getByLabelText('Tags') as HTMLInputElement).value).toBe('jump');
     fireEvent.change(screen.getByLabelText('Tags'), { target: { value: '' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save host' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('INVALID_ARGUMENT: name taken');
+    expect((await screen.findByRole('alert')).textContent).toBe('Name taken.');
     expect(fake.rpc.hosts.save.mock.calls[0]![0]).toMatchObject({ id: 'bastion', folder: 'edge' });
     expect(fake.rpc.hosts.save.mock.calls[0]![0]).not.toHaveProperty('tags');
     expect(onDone).not.toHaveBeenCalled();

@@ -68,6 +68,6 @@ describe('HostForm', () => {
     const { HoplineError } = await import('../../../../../app/shared/model/errors');
     render(<HostForm initial={toForm(hostSummary('a'))} onSave={() => Promise.reject(new HoplineError('INVALID_ARGUMENT', 'name taken'))} onCancel={vi.fn()} />);
     fireEvent.click(screen.getByRole('button', { name: 'Save host' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('INVALID_ARGUMENT: name taken');
+    expect((await screen.findByRole('alert')).textContent).toBe('Name taken.');
   });
 });

@@ -13,6 +13,12 @@ describe('host form model', () => {
     expect(Object.keys(errors).sort()).toEqual(['address', 'name', 'user']);
   });
 
+  it('keeps the known_hosts files of an imported host through an edit', () => {
+    const host = hostSummary('bastion', { knownHostsFiles: ['/home/ana/.ssh/known_hosts_corp'] });
+    expect(fromForm({ ...toForm(host), name: 'renamed' }).input?.knownHostsFiles).toEqual(['/home/ana/.ssh/known_hosts_corp']);
+    expect(fromForm(toForm(hostSummary('plain'))).input).not.toHaveProperty('knownHostsFiles');
+  });
+
   it('round-trips a saved host, proxy included', () => {
     const host = hostSummary('bastion', { port: 2222, proxy: { kind: 'socks5', host: 'proxy', port: 1080, username: 'me' }, auth: [{ kind: 'agent' }, { kind: 'publickey', keyFile: '~/.ssh/k' }] });
     const { input } = fromForm(toForm(host));

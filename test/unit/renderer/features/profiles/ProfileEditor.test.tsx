@@ -75,7 +75,7 @@ describe('ProfileEditor', () => {
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'lab' } });
     fireEvent.change(screen.getByLabelText('Font size (px)'), { target: { value: '15' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('INVALID_ARGUMENT: name taken');
+    expect((await screen.findByRole('alert')).textContent).toBe('Name taken.');
     expect(onDone).not.toHaveBeenCalled();
   });
 

@@ -24,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => stopStores());
 
-const info = { name: 'Hopline', version: '1.2.3', transport: 'web' as const, platform: 'linux', arch: 'x64', dataDir: '/home/me/.local/share/hopline', versions: { node: '22.1.0', electron: null, chrome: null } };
+const info = { name: 'Hopline', version: '1.2.3', transport: 'web' as const, platform: 'linux', arch: 'x64', dataDir: '/home/me/.local/share/hopline', versions: { node: '22.1.0', electron: null, chrome: null }, instanceId: 'i1' };
 
 function Window() {
   useApplyTheme();
@@ -61,7 +61,7 @@ describe('SettingsView: appearance', () => {
     fakeSettings.settings.update.mockRejectedValueOnce(new HoplineError('NOT_AVAILABLE', 'read-only'));
     render(<Window />);
     fireEvent.click(screen.getByRole('radio', { name: 'Dark' }));
-    expect(await screen.findByText('Not saved: NOT_AVAILABLE: read-only')).toBeTruthy();
+    expect(await screen.findByText('Not saved: read-only.')).toBeTruthy();
     expect((screen.getByRole('radio', { name: /System/ }) as HTMLInputElement).checked).toBe(true);
   });
 });
@@ -137,6 +137,14 @@ describe('SettingsView: terminal and connections', () => {
 });
 
 describe('SettingsView: keychain, logs, about', () => {
+  it('keeps the raw reason the keychain failed under Details', () => {
+    useCredentialsStore.setState({ status: { backend: 'session-memory', unavailableReason: "Hopline can't reach your system keychain.", unavailableDetail: 'Could not connect: No such file or directory' } });
+    render(<SettingsView />);
+    expect(document.body.textContent).not.toContain('Could not connect');
+    fireEvent.click(screen.getByText('Details'));
+    expect(screen.getByTestId('error-details-text').textContent).toBe('Detail: Could not connect: No such file or directory');
+  });
+
   it('tells where secrets and logs go, and carries the diagnostics', async () => {
     useCredentialsStore.setState({ status: { backend: 'session-memory', unavailableReason: 'No Secret Service on D-Bus' } });
     render(<SettingsView />);

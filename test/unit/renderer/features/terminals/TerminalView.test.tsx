@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { resolveTerminalOptions } from '../../../../../app/renderer/features/terminals/terminalSettings';
 import { TerminalView } from '../../../../../app/renderer/features/terminals/TerminalView';
 import { effectiveChords, shortcutFor } from '../../../../../app/renderer/stores/shortcuts';
-import { activeKey } from '../../../../../app/renderer/stores/terminalsLogic';
+import { activeKey, BACKEND_RESTARTED, ENDED_BY_USER } from '../../../../../app/renderer/stores/terminalsLogic';
+import { useAppStore } from '../../../../../app/renderer/stores/useAppStore';
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
 import { useProfilesStore } from '../../../../../app/renderer/stores/useProfilesStore';
 import { useTerminalsStore } from '../../../../../app/renderer/stores/useTerminalsStore';
@@ -236,7 +237,7 @@ describe('TerminalView', () => {
     expect(decoded()).toBe('a\rb');
   });
 
-  it('shows a lost connection with the failing hop, and Reconnect opens the circuit again from the same hosts', async () => {
+  it('shows a lost connection with the failing hop, and Reconnect repairs the same circuit', async () => {
     render(<Harness />);
     await openTerminal();
     const key = tabOf(1).key;
@@ -247,21 +248,21 @@ describe('TerminalView', () => {
     expect(panel().getAttribute('data-status')).toBe('ended');
     const banner = within(panel()).getByRole('alert');
     expect(banner.textContent).toContain('Connection lost at hop 2 (inner)');
-    expect(within(banner).getByTestId('terminal-end-code').textContent).toBe('HOP_LOST');
-    expect(within(banner).getByTestId('terminal-end-message').textContent).toBe('Hop 2 (inner) closed the connection');
+    expect(within(banner).getByTestId('terminal-end-message').getAttribute('data-code')).toBe('HOP_LOST');
+    expect(within(banner).getByTestId('terminal-end-message').querySelector('.error-sentence')!.textContent).toBe('Hop 2 (inner) closed the connection.');
     // Input after the end goes nowhere.
     fireEvent.keyDown(textarea(), { key: 'x', code: 'KeyX', keyCode: 88 });
     expect(fake.terminalStreams.input).not.toHaveBeenCalled();
 
-    fake.rpc.circuits.open.mockImplementationOnce(async (request: { hostIds: string[]; profileId?: string; circuitId?: string }) => ({ ...circuit, id: request.circuitId!, state: 'open' as const, error: null }));
+    fake.rpc.circuits.repair.mockImplementationOnce(async (id: string) => ({ ...circuit, id, state: 'open' as const, error: null }));
     fireEvent.click(within(banner).getByRole('button', { name: 'Reconnect' }));
-    await waitFor(() => expect(fake.rpc.circuits.open).toHaveBeenCalledWith(expect.objectContaining({ hostIds: ['h1', 'h2', 'h3'], profileId: 'p1' })));
-    const request = fake.rpc.circuits.open.mock.calls[0]![0] as { circuitId?: string };
-    expect(request.circuitId).not.toBe(circuit.id);
+    // The failed circuit is repaired under its own id (the engine reuses the hops still up).
+    await waitFor(() => expect(fake.rpc.circuits.repair).toHaveBeenCalledWith(circuit.id));
+    expect(fake.rpc.circuits.open).not.toHaveBeenCalled();
     await waitFor(() => expect(panel().getAttribute('data-status')).toBe('running'));
-    // The same view (same tab, now on the new circuit), with its second shell.
+    // The same view (same tab, same circuit), with its second shell.
     expect(panel().getAttribute('data-session')).toBe('2');
-    expect(useTerminalsStore.getState().tabs).toEqual([expect.objectContaining({ key, circuitId: request.circuitId, number: 1 })]);
+    expect(useTerminalsStore.getState().tabs).toEqual([expect.objectContaining({ key, circuitId: circuit.id, number: 1 })]);
     expect(screen.getAllByRole('region')).toHaveLength(1);
     // The new shell's stream is the one attached.
     expect(fake.terminalStreams.attachedStreams).toContain(streamOf(1));
@@ -311,5 +312,56 @@ describe('TerminalView', () => {
     expect(screen.queryByRole('searchbox')).toBeNull();
     act(() => useTerminalsStore.getState().requestSearch(tabOf(1).key));
     expect(screen.getByRole('searchbox', { name: 'Find in terminal' })).toBeTruthy();
+  });
+});
+
+describe('TerminalView when things go wrong', () => {
+  afterEach(() => useAppStore.setState({ backendDown: false }));
+
+  it('takes no keystrokes or pastes while the backend is unreachable, lets go of the focus, and takes them again once it is back', async () => {
+    render(<Harness />);
+    await openTerminal();
+    textarea().focus();
+    act(() => useAppStore.setState({ backendDown: true }));
+    expect(panel().getAttribute('data-link')).toBe('down');
+    // The cursor stops looking live: the terminal no longer holds the focus.
+    expect(document.activeElement).not.toBe(textarea());
+    fireEvent.keyDown(textarea(), { key: 'l', code: 'KeyL', keyCode: 76 });
+    paste('echo lost');
+    expect(fake.terminalStreams.input).not.toHaveBeenCalled();
+    act(() => useAppStore.setState({ backendDown: false }));
+    expect(panel().getAttribute('data-link')).toBe('up');
+    // The terminal the user was typing in has the keyboard again.
+    expect(document.activeElement).toBe(textarea());
+    fireEvent.keyDown(textarea(), { key: 'l', code: 'KeyL', keyCode: 76 });
+    expect(decoded()).toBe('l');
+  });
+
+  it('a Disconnect by the user ends the tab plainly ("you disconnected"), not as an error', async () => {
+    render(<Harness />);
+    await openTerminal();
+    const key = tabOf(1).key;
+    act(() => useTerminalsStore.setState((s) => ({ tabs: s.tabs.map((t) => (t.key === key ? { ...t, status: { kind: 'ended' as const, terminalId: 'x', reason: ENDED_BY_USER, cause: 'user' as const } } : t)) })));
+    expect(within(panel()).queryByRole('alert')).toBeNull();
+    expect(within(panel()).getByRole('status').textContent).toMatch(/^You disconnected this terminal; its shell has ended\./);
+    expect(within(panel()).queryByText('DISCONNECTED')).toBeNull();
+    expect(within(panel()).getByRole('button', { name: 'Reconnect' })).toBeTruthy();
+  });
+
+  it('a shell lost to a backend restart says so, with Reconnect', async () => {
+    render(<Harness />);
+    await openTerminal();
+    const key = tabOf(1).key;
+    act(() => useTerminalsStore.setState((s) => ({ tabs: s.tabs.map((t) => (t.key === key ? { ...t, status: { kind: 'ended' as const, terminalId: 'x', reason: BACKEND_RESTARTED, cause: 'backend-restarted' as const } } : t)) })));
+    const alert = within(panel()).getByRole('alert');
+    expect(alert.textContent).toMatch(/Hopline’s backend restarted, so this shell ended\./);
+    fake.rpc.circuits.open.mockReturnValueOnce(new Promise(() => undefined));
+    useCircuitsStore.setState((s) => ({ circuits: { ...s.circuits, [circuit.id]: { ...circuit, state: 'closed' } } }));
+    fireEvent.click(within(alert).getByRole('button', { name: 'Reconnect' }));
+    expect(fake.rpc.circuits.open).toHaveBeenCalledWith(expect.objectContaining({ hostIds: circuit.hostIds, profileId: 'p1' }));
+    // The new shell's screen is prepared from xterm's write callback: let it run before the view goes.
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
   });
 });
