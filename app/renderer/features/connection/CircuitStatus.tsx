@@ -4,6 +4,7 @@ import { toPlainText } from '../../../shared/model/plainText';
 import type { HopRow } from '../../stores/circuitsLogic';
 import { HopStatusList } from './HopStatusList';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { useAppStore } from '../../stores/useAppStore';
 
 const STATE_TEXT: Record<CircuitSummary['state'], string> = {
   opening: 'Connecting…',
@@ -32,6 +33,8 @@ export function CircuitStatus({ circuit, rows, onDisconnect, onOpenTerminal, onR
   const [copyNote, setCopyNote] = useState<string | null>(null);
   const [fallback, setFallback] = useState<string | null>(null);
   const error = circuit.error;
+  // With the backend out of reach, the last known state may no longer be true: say so rather than "Connected".
+  const backendDown = useAppStore((s) => s.backendDown);
 
   async function copy() {
     const text = await details();
@@ -49,8 +52,8 @@ export function CircuitStatus({ circuit, rows, onDisconnect, onOpenTerminal, onR
   return (
     <div className="circuit-status">
       <p className={`circuit-state circuit-${circuit.state}`} data-testid="circuit-state" data-state={circuit.state}>
-        {STATE_TEXT[circuit.state]}
-        {circuit.state === 'open' && circuit.remoteHostname && (
+        {backendDown ? `${STATE_TEXT[circuit.state]} when last heard from; the backend is unreachable` : STATE_TEXT[circuit.state]}
+        {!backendDown && circuit.state === 'open' && circuit.remoteHostname && (
           // Reported by the target itself, so treated like any server text.
           <span className="muted"> to {toPlainText(circuit.remoteHostname, 255)}</span>
         )}

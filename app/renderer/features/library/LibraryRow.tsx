@@ -23,6 +23,8 @@ export interface LibraryRowViewProps {
   onConnect(row: LibraryItemRow): void;
   onEdit(row: LibraryItemRow): void;
   onMore(index: number, anchor: HTMLElement): void;
+  /** The backend is unreachable: the status is only what it last said. */
+  statusStale?: boolean;
 }
 
 export function rowId(treeId: string, index: number): string {
@@ -39,7 +41,7 @@ function onHostDragStart(event: DragEvent<HTMLDivElement>, hostId: string): void
  * and on the focused row): the keyboard has Enter, F2/E, Delete and the context-menu key instead,
  * so the tree stays a single tab stop.
  */
-export const LibraryRowView = memo(function LibraryRowView({ row, index, treeId, start, active, menuOpen, onActivate, onToggle, onConnect, onEdit, onMore }: LibraryRowViewProps) {
+export const LibraryRowView = memo(function LibraryRowView({ row, index, treeId, start, active, menuOpen, onActivate, onToggle, onConnect, onEdit, onMore, statusStale }: LibraryRowViewProps) {
   const id = rowId(treeId, index);
   const group = isGroupRow(row);
   const style = { transform: `translateY(${start}px)`, height: ROW_HEIGHT, paddingLeft: 4 + row.depth * INDENT } as CSSProperties;
@@ -115,7 +117,7 @@ export const LibraryRowView = memo(function LibraryRowView({ row, index, treeId,
             </span>
           )}
           <span id={`${id}-desc`} className="sr-only">
-            {[STATUS_LABELS[row.status], row.tags.length > MAX_TAGS ? `tags ${row.tags.join(', ')}` : ''].filter(Boolean).join('; ')}
+            {[statusStale ? `${STATUS_LABELS[row.status]} when last heard from (backend unreachable)` : STATUS_LABELS[row.status], row.tags.length > MAX_TAGS ? `tags ${row.tags.join(', ')}` : ''].filter(Boolean).join('; ')}
           </span>
           <span className="lib-actions" onClick={stop} onDoubleClick={stop}>
             <button type="button" tabIndex={-1} className="lib-action" aria-label={`Connect ${row.label}`} title="Connect (Enter)" onClick={() => onConnect(row)}>

@@ -8,6 +8,7 @@ import { toPlainText } from '../../../shared/model/plainText';
 import { profilesUsingHost, replacementCandidates } from '../../stores/hostsLogic';
 import { buildLibraryRows, firstItemIndex, isGroupRow, isItemRow, parentIndex, type LibraryItemRow, type LibraryRow } from '../../stores/libraryLogic';
 import { formatChord, isMac } from '../../stores/shortcuts';
+import { useAppStore } from '../../stores/useAppStore';
 import { useCircuitsStore } from '../../stores/useCircuitsStore';
 import { useHostsStore } from '../../stores/useHostsStore';
 import { useProfilesStore } from '../../stores/useProfilesStore';
@@ -347,9 +348,11 @@ export function LibrarySidebar(props: LibrarySidebarProps) {
   const loadError = profilesError ?? hostsError;
   const menuRow = menu ? rows.find((r) => r.key === menu.key) : undefined;
   const quickConnect = formatChord('Mod+K', isMac());
+  // The live dots are the backend's last word: dimmed while it is unreachable, so none claims "connected".
+  const backendDown = useAppStore((s) => s.backendDown);
 
   return (
-    <nav className="library-sidebar" aria-label="Library">
+    <nav className={`library-sidebar${backendDown ? ' lib-backend-down' : ''}`} aria-label="Library">
       <div className="lib-head">
         <h2 className="lib-title">Library</h2>
         <button type="button" className="lib-icon-button" aria-label="Add host" title="Add host" onClick={onAddHost}>
@@ -482,6 +485,7 @@ export function LibrarySidebar(props: LibrarySidebarProps) {
                       onConnect={connect}
                       onEdit={edit}
                       onMore={openMenu}
+                      statusStale={backendDown}
                     />
                   );
                 })}

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { CircuitStatus } from '../../../../../app/renderer/features/connection/CircuitStatus';
 import { formatCircuitDetails, hopRows } from '../../../../../app/renderer/stores/circuitsLogic';
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
+import { useAppStore } from '../../../../../app/renderer/stores/useAppStore';
 import type { CircuitSummary } from '../../../../../app/shared/model/hop';
 import { fake } from '../../fakeRpc';
 import { startStores } from '../../../../../app/renderer/stores/startStores';
@@ -205,5 +206,15 @@ describe('CircuitStatus', () => {
     expect(screen.getByRole('alert').textContent).not.toMatch(/hop \d/i);
     expect(screen.getByRole('alert').querySelector('[data-code]')!.getAttribute('data-code')).toBe('HOP_TIMEOUT');
     expect(document.querySelectorAll('.failing')).toHaveLength(0);
+  });
+
+  it('does not claim "Connected" while the backend is unreachable', () => {
+    const open = { ...opening, state: 'open' as const, remoteHostname: 'hl-target' };
+    render(<CircuitStatus circuit={open} rows={hopRows(open, undefined)} onDisconnect={onDisconnect} onOpenTerminal={onOpenTerminal} details={async () => ''} />);
+    expect(screen.getByTestId('circuit-state').textContent).toBe('Connected to hl-target');
+    act(() => useAppStore.setState({ backendDown: true }));
+    expect(screen.getByTestId('circuit-state').textContent).toBe('Connected when last heard from; the backend is unreachable');
+    act(() => useAppStore.setState({ backendDown: false }));
+    expect(screen.getByTestId('circuit-state').textContent).toBe('Connected to hl-target');
   });
 });

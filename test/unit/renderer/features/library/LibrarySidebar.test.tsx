@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOST_DRAG_TYPE } from '../../../../../app/renderer/components/dragTypes';
 import { COLLAPSED_STORAGE_KEY, LibrarySidebar, type LibrarySidebarProps } from '../../../../../app/renderer/features/library/LibrarySidebar';
+import { useAppStore } from '../../../../../app/renderer/stores/useAppStore';
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
 import { useHostsStore } from '../../../../../app/renderer/stores/useHostsStore';
 import { useProfilesStore } from '../../../../../app/renderer/stores/useProfilesStore';
@@ -76,6 +77,18 @@ describe('LibrarySidebar', () => {
     expect(description('prod db')).toContain('connected');
     expect(description('web')).toContain('failed');
     expect(description('prod web')).toContain('not connected');
+  });
+
+  it('says a live status is only the last word while the backend is unreachable', () => {
+    const circuits: Record<string, CircuitSummary> = { c1: { id: 'c1', hostIds: ['bastion', 'db'], profileId: 'id-prod db', hopNames: [], state: 'open', error: null } };
+    useCircuitsStore.setState({ circuits });
+    render(<LibrarySidebar {...props()} />);
+    const description = (name: string) => document.getElementById(item(name).getAttribute('aria-describedby')!)?.textContent;
+    act(() => useAppStore.setState({ backendDown: true }));
+    expect(description('prod db')).toContain('connected when last heard from (backend unreachable)');
+    expect(screen.getByRole('navigation', { name: 'Library' }).className).toContain('lib-backend-down');
+    act(() => useAppStore.setState({ backendDown: false }));
+    expect(description('prod db')).not.toContain('backend unreachable');
   });
 
   it('moves with Down and connects the focused profile with Enter', async () => {
