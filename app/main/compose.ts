@@ -3,10 +3,12 @@
  * to whichever transport is running (Electron IPC or the web-mode WebSocket).
  */
 import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { appService } from '../shared/contract/app';
 import { circuitsService } from '../shared/contract/circuits';
 import { credentialsService } from '../shared/contract/credentials';
+import { forwardsService } from '../shared/contract/forwards';
 import { hostsService } from '../shared/contract/hosts';
 import { profilesService } from '../shared/contract/profiles';
 import { promptsService } from '../shared/contract/prompts';
@@ -17,6 +19,7 @@ import { register, RpcServer } from '../shared/rpc/server';
 import { appSchemas } from '../shared/schema/app';
 import { circuitsSchemas } from '../shared/schema/circuits';
 import { credentialsSchemas } from '../shared/schema/credentials';
+import { forwardsSchemas } from '../shared/schema/forwards';
 import { hostsSchemas } from '../shared/schema/hosts';
 import { profilesSchemas } from '../shared/schema/profiles';
 import { promptsSchemas } from '../shared/schema/prompts';
@@ -27,6 +30,8 @@ import { CircuitsService } from './services/circuits/circuitsService';
 import { CredentialStore, type CredentialStoreOptions } from './services/credentials/credentialStore';
 import { CircuitEngine } from './services/engine/circuitEngine';
 import { defaultHostKeyFiles, type HostKeyFiles } from './services/engine/hostKeyPolicy';
+import { ForwardsService } from './services/forwards/forwardsService';
+import { startSavedForwards } from './services/forwards/savedForwards';
 import { PromptBroker } from './services/engine/promptBroker';
 import { log } from './services/log';
 import { DocumentStore } from './services/profiles/documentStore';
@@ -36,6 +41,7 @@ import { ProfilesService } from './services/profiles/profilesService';
 import { SettingsService } from './services/settings/settingsService';
 import { type TerminalFrameHub } from './services/terminals/streamRouter';
 import { TerminalsService } from './services/terminals/terminalsService';
+import { GatewayService } from './services/gateway/gatewayService';
 
 export interface ComposeOptions {
   credentials?: CredentialStoreOptions;
@@ -52,6 +58,8 @@ export interface Composed {
   terminalFrames: TerminalFrameHub;
   /** Ends every circuit (hops close target first) and waits for pending saves. */
   dispose(): Promise<void>;
+  /** The control socket for `hopline proxy`: sessions() says which external sessions ride which circuit. */
+  gateway: GatewayService;
 }
 
 /** A file under <data dir>/session-logs for a terminal whose profile opted in, else null. */
@@ -63,6 +71,15 @@ function sessionLogPath(dataDir: string, documents: DocumentStore, engine: Circu
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return path.join(dir, `${profile.name.replace(/[^\w.-]+/g, '_').slice(0, 80)}-${stamp}-${streamId}.log`);
+}
+
+/** The -J default user, as the CLI takes it; a uid without a passwd entry falls back to $USER. */
+function localUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
+  }
 }
 
 export async function composeServices(facts: AppFacts, options: ComposeOptions = {}): Promise<Composed> {
@@ -86,6 +103,12 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
     hopSpecs: (hostIds) => hopSpecsForHostIds(documents.snapshot().hosts, hostIds, env.homeDir),
   });
   const terminals = new TerminalsService({ engine, closeCircuit: (circuitId) => circuits.close(circuitId), sessionLogPath: (circuitId, streamId) => sessionLogPath(facts.dataDir, documents, engine, circuitId, streamId) });
+  // Forwards ride the circuits' target connections; a circuit's close removes its forwards.
+  const forwards = new ForwardsService({ engine });
+  // A profile's forwards marked "start with the circuit" start when its circuit opens.
+  const savedForwards = startSavedForwards(engine, forwards, (profileId) => documents.snapshot().profiles.find((p) => p.id === profileId)?.forwards ?? [], (error) => log.warn(`a saved forward did not start: ${error instanceof Error ? error.message : String(error)}`));
+  // Served by web mode and Electron alike: `hopline proxy` rides the hops this process holds.
+  const gateway = await GatewayService.start({ dataDir: facts.dataDir, liveChains: () => engine.liveChains(), library: () => documents.snapshot(), localUser: localUserName(), log });
 
   const rpc = new RpcServer(
     [
@@ -97,6 +120,7 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
       register(credentialsService, credentials, credentialsSchemas),
       register(terminalsService, terminals, terminalsSchemas),
       register(settingsService, settings, settingsSchemas),
+      register(forwardsService, forwards, forwardsSchemas),
     ],
     (error, channel) => log.error(`call ${channel} failed`, error),
   );
@@ -104,8 +128,12 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
     rpc,
     documents,
     terminalFrames: terminals,
+    gateway,
     async dispose() {
+      await gateway.dispose();
       terminals.dispose();
+      savedForwards.dispose();
+      await forwards.dispose();
       await circuits.dispose();
       hosts.dispose();
       profiles.dispose();

@@ -6,6 +6,7 @@ import { useApplyTheme } from './features/settings/applyTheme';
 import { AppShell } from './features/shell/AppShell';
 import { formatChord, isMac, SHORTCUTS } from './stores/shortcuts';
 import { useCircuitsStore } from './stores/useCircuitsStore';
+import { useForwardsStore } from './stores/useForwardsStore';
 import { useHostsStore } from './stores/useHostsStore';
 import { usePaletteStore } from './stores/usePaletteStore';
 import { useProfilesStore } from './stores/useProfilesStore';
@@ -56,6 +57,14 @@ function useWorkspaceCommands(): void {
       return key ? findTab(useTerminalsStore.getState(), key) : undefined;
     };
     const label = (id: string) => SHORTCUTS.find((s) => s.id === id)?.label ?? id;
+    /** Opens the active terminal's circuit details (never toggling them shut) at its forwards. */
+    const revealForwards = (target: 'list' | 'form') => {
+      const key = activeTerminalKey(ws().api);
+      const tab = activeTab();
+      if (!key || !tab) return;
+      if (ws().drawer !== key) ws().toggleDrawer(key);
+      useForwardsStore.getState().requestReveal(tab.circuitId, target);
+    };
     return register([
       { id: 'new-circuit', title: 'New circuit', group: 'Workspace', keywords: ['builder', 'chain', 'jump'], shortcut: chord('newCircuit'), run: () => ws().openBuilder() },
       { id: 'import', title: 'Import ssh_config', group: 'Library', keywords: ['config', 'hosts'], run: () => ws().openDialog({ kind: 'import' }) },
@@ -98,6 +107,18 @@ function useWorkspaceCommands(): void {
         },
       },
       { id: 'circuit-details', title: 'Show circuit details', group: 'Terminal', enabled: hasTerminal, run: () => ws().toggleDrawer(activeTerminalKey(ws().api)) },
+      {
+        id: 'forward-add',
+        title: 'Add a port forward to this circuit…',
+        group: 'Terminal',
+        keywords: ['tunnel', 'forward', 'port', 'socks', '-L', '-R', '-D'],
+        enabled: () => {
+          const tab = activeTab();
+          return tab !== undefined && useCircuitsStore.getState().circuits[tab.circuitId]?.state === 'open';
+        },
+        run: () => revealForwards('form'),
+      },
+      { id: 'forwards-show', title: 'Show forwards', group: 'Terminal', keywords: ['tunnel', 'port', 'socks'], enabled: hasTerminal, run: () => revealForwards('list') },
     ]);
   }, [register]);
 }

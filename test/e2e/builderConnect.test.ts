@@ -156,12 +156,12 @@ describe.runIf(runs)('builder, profiles, dialogs and one-click connect in Chromi
     await library().getByRole('button', { name: 'Import ssh_config' }).first().click();
     const importDialog = page.getByRole('dialog', { name: 'Import ssh_config' });
     await importDialog.getByLabel('Or paste ssh_config text').fill(
-      ['Host bastion-mfa', `  HostName ${addr('bastion-mfa')}`, '  User ops', 'Host bastion-key', `  HostName ${addr('bastion-key')}`, '  User ops', `  IdentityFile ${status.clientKey}`, '  LocalForward 8080 localhost:80', ''].join('\n'),
+      ['Host bastion-mfa', `  HostName ${addr('bastion-mfa')}`, '  User ops', 'Host bastion-key', `  HostName ${addr('bastion-key')}`, '  User ops', `  IdentityFile ${status.clientKey}`, '  ControlMaster auto', ''].join('\n'),
     );
     await importDialog.getByRole('button', { name: 'Import', exact: true }).click();
     const report = importDialog.getByRole('status', { name: 'Import report' });
     await expect.poll(() => report.getByRole('list', { name: 'Imported hosts' }).locator('li').count()).toBe(2);
-    expect(await report.getByRole('list', { name: 'Import notes' }).textContent()).toContain('LocalForward');
+    expect(await report.getByRole('list', { name: 'Import notes' }).textContent()).toContain('ControlMaster');
     await importDialog.getByRole('button', { name: 'Close import' }).click();
     await expect.poll(() => dialog().count()).toBe(0);
 

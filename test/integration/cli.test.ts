@@ -107,7 +107,7 @@ describe.runIf(runs)('hopline CLI', () => {
       [
         'Host b1', `  HostName ${addr('bastion-mfa')}`, '  User bench', `  IdentityFile ${status.clientKey}`,
         'Host b2', `  HostName ${addr('bastion-key')}`, '  User bench', `  IdentityFile ${status.clientKey}`,
-        'Host lab-target', `  HostName ${addr('target')}`, '  User bench', `  IdentityFile ${status.clientKey}`, '  ProxyJump b1,b2', '  LocalForward 8080 localhost:80',
+        'Host lab-target', `  HostName ${addr('target')}`, '  User bench', `  IdentityFile ${status.clientKey}`, '  ProxyJump b1,b2', '  LocalForward 47931 localhost:80',
         'Match host *.corp', '  User nobody',
         '',
       ].join('\n'),
@@ -117,12 +117,15 @@ describe.runIf(runs)('hopline CLI', () => {
     const text = imported.stdout.toString();
     expect(text).toContain(`Saved to the hosts library (${dataDir}): 3 host(s), 1 profile(s): lab-target.`);
     expect(text).toContain(`lab-target: bench@${addr('bastion-mfa')}:22 -> bench@${addr('bastion-key')}:22 -> bench@${addr('target')}:22 (3 hops)`);
-    expect(text).toMatch(/ignored .*LocalForward/);
+    // LocalForward is imported onto the profile now (not reported as ignored), and exported back.
+    expect(text).not.toMatch(/ignored .*LocalForward/);
     expect(text).toMatch(/ignored .*Match/);
 
     const exported = hopline(['export', 'lab-target', '--config', config], { HOME: home });
     expect(exported.code).toBe(0);
     const [block, jLine] = exported.stdout.toString().split('# as one command line:\n') as [string, string];
+    expect(block).toContain('    LocalForward 47931 localhost:80\n');
+    expect(jLine).toContain(' -L 47931:localhost:80 ');
     const file = path.join(home, 'exported_config');
     // The block as exported, plus the lab's host-key settings (what the user's own config would hold).
     writeFileSync(file, `${block}\nHost *\n  UserKnownHostsFile ${status.knownHosts}\n  StrictHostKeyChecking yes\n  BatchMode yes\n`);
@@ -254,7 +257,7 @@ describe.runIf(runs)('hopline CLI', () => {
     const lines: string[] = [];
     const domain = 'a-rather-long-internal-domain-name.region-one.datacenter-two.corp.example.com';
     for (let i = 0; i < 150; i++) {
-      lines.push(`Host h${i}`, `  HostName host-number-${i}.${domain}.${domain}`, '  User bench', '  LocalForward 8080 localhost:80');
+      lines.push(`Host h${i}`, `  HostName host-number-${i}.${domain}.${domain}`, '  User bench', '  ControlMaster auto');
       if (i % 3 === 2) lines.push(`  ProxyJump h${i - 2},h${i - 1}`);
     }
     const file = path.join(home, 'big_config');

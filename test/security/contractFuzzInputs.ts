@@ -13,6 +13,7 @@ import { channelTable, type ServiceName } from '../../app/shared/contract/channe
 import { appSchemas } from '../../app/shared/schema/app';
 import { circuitsSchemas } from '../../app/shared/schema/circuits';
 import { credentialsSchemas } from '../../app/shared/schema/credentials';
+import { forwardsSchemas } from '../../app/shared/schema/forwards';
 import { hostsSchemas } from '../../app/shared/schema/hosts';
 import { profilesSchemas } from '../../app/shared/schema/profiles';
 import { promptsSchemas } from '../../app/shared/schema/prompts';
@@ -32,6 +33,7 @@ const schemasByService: Record<ServiceName, Record<string, Validator>> = {
   terminals: terminalsSchemas,
   credentials: credentialsSchemas,
   settings: settingsSchemas,
+  forwards: forwardsSchemas,
 };
 
 export const METHOD_CHANNELS: string[] = channelTable.filter((e) => e.kind === 'method').map((e) => e.channel);
@@ -98,6 +100,11 @@ export const VALID_ARGS: Record<string, unknown[]> = {
   'settings:get': [],
   'settings:update': [{ theme: 'dark', terminal: { fontSize: 14, cursorStyle: 'bar' }, connection: { keepaliveIntervalSec: 30 }, shortcuts: { newTab: 'Mod+Shift+Y' } }],
   'settings:getLayout': [],
+  'forwards:list': [],
+  'forwards:add': ['c-1', { kind: 'local', bindPort: 8080, host: 'db.internal', hostPort: 5432 }],
+  'forwards:start': ['f-1'],
+  'forwards:stop': ['f-1'],
+  'forwards:remove': ['f-1'],
   'settings:saveLayout': [
     {
       version: 1,

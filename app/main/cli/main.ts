@@ -6,6 +6,9 @@
  *   hopline import-ssh-config [FILE] [--dry-run] [--data-dir DIR]
  *   hopline export NAME [--config FILE] [--data-dir DIR]
  *   hopline secrets list | forget HOST | set-totp HOST [--prompt REGEX]
+ *   hopline proxy (--profile NAME | --via HOP…) HOST PORT   (ssh's ProxyCommand; see proxyCommand.ts)
+ *   hopline ssh-config [NAME]…                          (Host blocks using it; sshConfigGatewayCommand.ts)
+ *   hopline forward (--profile NAME | [--via HOP]… HOP) -L … -R … -D …   (in the foreground; forwardCommand.ts)
  *
  * HOP is a saved host's name or [user@]host[:port]; ports, there and in -p, may be service names
  * (`ssh`), as ssh's a2port allows. Saved hosts and profiles are the app's own
@@ -36,6 +39,9 @@ import { runSecrets } from './secretsCommands';
 import { whenClosed } from './closedPipes';
 import { attachTerminalPrompter } from './terminalPrompter';
 import { runExport, runImport } from './sshConfigCommands';
+import { runProxy } from './proxyCommand';
+import { FORWARD_USAGE, ForwardUsageError, runForward } from './forwardCommand';
+import { runGatewaySshConfig } from './sshConfigGatewayCommand';
 import { hopNameAtStart } from '../../shared/model/hopName';
 
 const USAGE = `usage:
@@ -44,6 +50,9 @@ const USAGE = `usage:
   hopline import-ssh-config [FILE] [--dry-run] [--data-dir DIR]
   hopline export NAME [--config FILE] [--data-dir DIR]
   hopline secrets [--data-dir DIR] list | forget HOST | set-totp HOST [--prompt REGEX]
+  hopline proxy (--profile NAME | --via HOP[,HOP]...) [-i KEYFILE]... [--data-dir DIR] [-v] HOST PORT
+  hopline ssh-config [NAME]... [--data-dir DIR]
+  hopline forward [-v] (--profile NAME | [-i KEYFILE]... [--via HOP]... [-p PORT] HOP) [-L SPEC]... [-R SPEC]... [-D SPEC]... [--data-dir DIR]
 HOP is a saved host's name or [user@]host[:port]; NAME a saved profile (or an ssh_config alias).
 A port (in HOP or -p) is a number or a service name such as ssh.
 `;
@@ -221,6 +230,20 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'exec':
         return await runExec(rest);
+      case 'proxy':
+        return await runProxy(rest, hopFor);
+      case 'forward':
+        try {
+          return await runForward(rest, hopFor);
+        } catch (error) {
+          if (!(error instanceof ForwardUsageError)) throw error;
+          process.stderr.write(`hopline: ${toPlainText(error.message, 1000)}\n${FORWARD_USAGE}`);
+          return 2;
+        }
+      case 'ssh-config': {
+        const { dataDir, rest: names } = takeDataDir(rest);
+        return await runGatewaySshConfig(names, await SavedLibrary.open(ensureDataDir(dataDir)), process.stdout, process.stderr);
+      }
       case 'import-ssh-config':
       case 'export':
       case 'secrets': {

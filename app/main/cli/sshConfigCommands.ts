@@ -6,11 +6,12 @@
  */
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
+import type { ForwardSpec } from '../../shared/model/forward';
 import type { HopSpec } from '../services/engine/hopSpec';
 import { HostsService, type HostSecretKinds } from '../services/profiles/hostsService';
 import type { SavedLibrary } from './savedLibrary';
 import { outcomeCounts } from '../../shared/model/importReport';
-import { appliesTo, circuitForAlias, configAlias, exportSshConfig, exportSshJ, importSshConfig, parseSshConfig, shellLine, SshConfigExportError, type GroupedNote, type ImportNote } from '../services/engine/sshConfig';
+import { appliesTo, circuitForAlias, configAlias, exportSshConfig, exportSshJ, forwardExportProblem, importSshConfig, parseSshConfig, resolveHost, shellLine, SshConfigExportError, type GroupedNote, type ImportNote } from '../services/engine/sshConfig';
 
 const options = () => ({ homeDir: homedir(), localUser: userInfo().username });
 const defaultConfig = () => path.join(homedir(), '.ssh', 'config');
@@ -75,21 +76,33 @@ export async function runExport(args: string[], library: SavedLibrary, out: Node
   // A saved profile first, unless a config file was named; then the ssh_config alias.
   const profile = file === null ? library.profileNamed(alias) : undefined;
   let hops: HopSpec[];
+  // The profile's saved forwards (or the alias's forward lines) go out too, as ssh would start them.
+  let forwards: ForwardSpec[];
   if (profile) {
     hops = library.profileSpecs(profile);
+    forwards = profile.forwards ?? [];
   } else {
-    const circuit = circuitForAlias(parseSshConfig({ file: file ?? defaultConfig() }, { homeDir: homedir() }), alias, options());
+    const parsed = parseSshConfig({ file: file ?? defaultConfig() }, { homeDir: homedir() });
+    const circuit = circuitForAlias(parsed, alias, options());
     if (!circuit.ok) {
       for (const note of circuit.notes) err.write(`${formatNote(note)}\n`);
       return 1;
     }
     hops = circuit.hops;
+    forwards = resolveHost(parsed, alias, options()).forwards ?? [];
   }
+  // A forward ssh could not read (Hopline's "any free port" for -L) is left out and said, rather
+  // than costing the whole export.
+  forwards = forwards.filter((f, i) => {
+    const problem = forwardExportProblem(f, i);
+    if (problem !== null) err.write(`hopline: not exported: ${problem}\n`);
+    return problem === null;
+  });
   // Both forms are made before either is printed: a circuit that cannot be written at all prints
   // nothing and exits 1.
   let config: string;
   try {
-    config = exportSshConfig(hops, configAlias(alias, 'target'));
+    config = exportSshConfig(hops, configAlias(alias, 'target'), forwards);
   } catch (error) {
     if (error instanceof SshConfigExportError) {
       err.write(`hopline: ${error.message}\n`);
@@ -102,7 +115,7 @@ export async function runExport(args: string[], library: SavedLibrary, out: Node
   let jLine: string | null = null;
   let noJ = '';
   try {
-    jLine = shellLine(exportSshJ(hops));
+    jLine = shellLine(exportSshJ(hops, forwards));
   } catch (error) {
     if (!(error instanceof SshConfigExportError)) throw error;
     noJ = error.message;

@@ -72,6 +72,7 @@ export const rpc = {
   credentials: createClient<Services['credentials']>(serviceDescriptors.credentials, transport),
   terminals: createClient<Services['terminals']>(serviceDescriptors.terminals, transport),
   settings: createClient<Services['settings']>(serviceDescriptors.settings, transport),
+  forwards: createClient<Services['forwards']>(serviceDescriptors.forwards, transport),
 };
 
 /** Terminal output/input/acks for every terminal in this window, on the active transport. */

@@ -11,10 +11,7 @@ import type { CircuitSummary } from '../../shared/model/hop';
 import type { ProfileColor, ProfileSummary } from '../../shared/model/profile';
 import { hostEndpoint } from './hostsLogic';
 
-/**
- * A row's live state. 'forwarding' is reserved for "connected with active port forwards": nothing
- * reports forwards yet, so statusOf* never returns it; the row and its CSS already handle it.
- */
+/** A row's live state. 'forwarding' is "connected, with a port forward listening" on an open circuit. */
 export type LibraryStatus = 'idle' | 'connecting' | 'connected' | 'forwarding' | 'failed';
 export type LibrarySection = 'circuits' | 'hosts';
 
@@ -187,6 +184,8 @@ export type CircuitsInput = Readonly<Record<string, CircuitSummary>> | readonly 
 
 interface Tally {
   open: number;
+  /** Open circuits with a listening forward. */
+  forwarding: number;
   opening: number;
   last: CircuitSummary['state'] | null;
 }
@@ -202,51 +201,64 @@ function circuitList(circuits: CircuitsInput): readonly CircuitSummary[] {
 
 function tallyStatus(tally: Tally | undefined): LibraryStatus {
   if (!tally) return 'idle';
+  if (tally.forwarding > 0) return 'forwarding';
   if (tally.open > 0) return 'connected';
   if (tally.opening > 0) return 'connecting';
   return tally.last === 'failed' ? 'failed' : 'idle';
 }
 
-function count(map: Map<string, Tally>, key: string, circuit: CircuitSummary): void {
-  const tally = map.get(key) ?? { open: 0, opening: 0, last: null };
+/** Listening forwards per circuit id (useForwardsStore's `listening`); absent or 0: none. */
+export type ForwardingInput = Readonly<Record<string, number>>;
+
+const NO_FORWARDING: ForwardingInput = {};
+
+function count(map: Map<string, Tally>, key: string, circuit: CircuitSummary, forwarding: ForwardingInput): void {
+  const tally = map.get(key) ?? { open: 0, forwarding: 0, opening: 0, last: null };
   if (circuit.state === 'open') tally.open++;
+  if (circuit.state === 'open' && (forwarding[circuit.id] ?? 0) > 0) tally.forwarding++;
   if (circuit.state === 'opening') tally.opening++;
   tally.last = circuit.state;
   map.set(key, tally);
 }
 
-const statusCache = new WeakMap<object, StatusIndex>();
+/** By circuits, then by forwarding: both keep their identity until they change. */
+const statusCache = new WeakMap<object, WeakMap<object, StatusIndex>>();
 
 /**
  * Status of every profile and host in one pass over the circuits (in the order the store learnt
  * of them, so the last one of a profile is its most recent). A host's status counts only
  * circuits opened without a profile whose target (last hop) is that host.
  */
-export function indexStatuses(circuits: CircuitsInput): StatusIndex {
-  const cached = statusCache.get(circuits);
+export function indexStatuses(circuits: CircuitsInput, forwarding: ForwardingInput = NO_FORWARDING): StatusIndex {
+  let byForwarding = statusCache.get(circuits);
+  const cached = byForwarding?.get(forwarding);
   if (cached) return cached;
   const profiles = new Map<string, Tally>();
   const hosts = new Map<string, Tally>();
   for (const circuit of circuitList(circuits)) {
-    if (circuit.profileId) count(profiles, circuit.profileId, circuit);
-    else if (circuit.hostIds.length > 0) count(hosts, circuit.hostIds[circuit.hostIds.length - 1]!, circuit);
+    if (circuit.profileId) count(profiles, circuit.profileId, circuit, forwarding);
+    else if (circuit.hostIds.length > 0) count(hosts, circuit.hostIds[circuit.hostIds.length - 1]!, circuit, forwarding);
   }
   const index: StatusIndex = {
     profiles: new Map([...profiles].map(([id, tally]) => [id, tallyStatus(tally)])),
     hosts: new Map([...hosts].map(([id, tally]) => [id, tallyStatus(tally)])),
   };
-  statusCache.set(circuits, index);
+  if (!byForwarding) statusCache.set(circuits, (byForwarding = new WeakMap()));
+  byForwarding.set(forwarding, index);
   return index;
 }
 
-/** Connected if any circuit of the profile is open, connecting if one is opening, failed if its most recent one failed. */
-export function statusOfProfile(profileId: string, circuits: CircuitsInput): LibraryStatus {
-  return indexStatuses(circuits).profiles.get(profileId) ?? 'idle';
+/**
+ * Forwarding if an open circuit of the profile has a listening forward, connected if any circuit
+ * of it is open, connecting if one is opening, failed if its most recent one failed.
+ */
+export function statusOfProfile(profileId: string, circuits: CircuitsInput, forwarding?: ForwardingInput): LibraryStatus {
+  return indexStatuses(circuits, forwarding).profiles.get(profileId) ?? 'idle';
 }
 
 /** As statusOfProfile, over the one-host circuits (no profile) whose last hop is the host. */
-export function statusOfHost(hostId: string, circuits: CircuitsInput): LibraryStatus {
-  return indexStatuses(circuits).hosts.get(hostId) ?? 'idle';
+export function statusOfHost(hostId: string, circuits: CircuitsInput, forwarding?: ForwardingInput): LibraryStatus {
+  return indexStatuses(circuits, forwarding).hosts.get(hostId) ?? 'idle';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,6 +276,8 @@ export interface BuildLibraryInput {
   profiles: readonly ProfileSummary[];
   hosts: readonly HostSummary[];
   circuits: CircuitsInput;
+  /** Listening forwards per circuit id, for the 'forwarding' status. */
+  forwarding?: ForwardingInput;
   query: string;
   /** Keys (sectionKey/folderKey) of collapsed sections and folders. Ignored while searching, so every match shows. */
   collapsed: ReadonlySet<string> | readonly string[];
@@ -304,12 +318,12 @@ function insert<T>(root: FolderNode<T>, segments: readonly string[], item: T): v
  * entries and the folders holding them show, all expanded, and a section with no match is left
  * out; otherwise both sections always show and collapsed ones hide their contents.
  */
-export function buildLibraryRows({ profiles, hosts, circuits, query, collapsed }: BuildLibraryInput): LibraryRow[] {
+export function buildLibraryRows({ profiles, hosts, circuits, forwarding, query, collapsed }: BuildLibraryInput): LibraryRow[] {
   const words = queryWords(query);
   const searching = words.length > 0;
   const isCollapsed = (key: string) => !searching && (collapsed instanceof Set ? collapsed.has(key) : (collapsed as readonly string[]).includes(key));
   const index = indexLibrary(profiles, hosts);
-  const statuses = indexStatuses(circuits);
+  const statuses = indexStatuses(circuits, forwarding);
 
   const profileRoot = newNode<IndexedProfile>('', '');
   for (const entry of index.profiles) if (!searching || matches(words, entry.haystack)) insert(profileRoot, entry.segments, entry);

@@ -5,6 +5,7 @@
 import { startAppStore } from './useAppStore';
 import { startCircuitsStore } from './useCircuitsStore';
 import { startCredentialsStore } from './useCredentialsStore';
+import { startForwardsStore } from './useForwardsStore';
 import { startHostsStore } from './useHostsStore';
 import { startProfilesStore } from './useProfilesStore';
 import { startPromptsStore } from './usePromptsStore';
@@ -12,7 +13,7 @@ import { startSettingsStore } from './useSettingsStore';
 import { startTerminalsStore } from './useTerminalsStore';
 
 export function startStores(): () => void {
-  const stops = [startAppStore(), startHostsStore(), startProfilesStore(), startCredentialsStore(), startSettingsStore(), startCircuitsStore(), startPromptsStore(), startTerminalsStore()];
+  const stops = [startAppStore(), startHostsStore(), startProfilesStore(), startCredentialsStore(), startSettingsStore(), startCircuitsStore(), startPromptsStore(), startTerminalsStore(), startForwardsStore()];
   return () => {
     for (const stop of stops.reverse()) stop();
   };

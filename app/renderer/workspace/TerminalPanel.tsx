@@ -8,6 +8,7 @@ import { ChevronDown, ChevronUp } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import { toPlainText } from '../../shared/model/plainText';
 import { CircuitStatus } from '../features/connection/CircuitStatus';
+import { ForwardsPanel } from '../features/forwards/ForwardsPanel';
 import { resolveTerminalOptions } from '../features/terminals/terminalSettings';
 import { TerminalView } from '../features/terminals/TerminalView';
 import { formatCircuitDetails, hopRows } from '../stores/circuitsLogic';
@@ -157,6 +158,7 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
                 </button>
               </div>
               {status}
+              {circuit && <ForwardsPanel circuitId={circuit.id} circuitState={circuit.state} />}
               <h3>Event log</h3>
               <pre className="event-log" tabIndex={0} aria-label="Event log">
                 {(log ?? ['Loading…']).map((line) => toPlainText(line, 2000)).join('\n')}

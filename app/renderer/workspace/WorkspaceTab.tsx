@@ -1,9 +1,11 @@
 import type { IDockviewPanelHeaderProps } from 'dockview-react';
-import { CircleAlert, CircleSlash, LoaderCircle, Route, Settings, SquareTerminal, Unplug, X } from 'lucide-react';
+import { ArrowLeftRight, CircleAlert, CircleSlash, LoaderCircle, Route, Settings, SquareTerminal, Unplug, X } from 'lucide-react';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { requestCloseTab } from '../stores/sessionEnding';
 import { useAppStore } from '../stores/useAppStore';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
+import { forwardsCountText } from '../stores/forwardsLogic';
+import { useForwardsStore } from '../stores/useForwardsStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
 import { BUILDER_PANEL, SETTINGS_PANEL } from '../stores/useWorkspaceStore';
@@ -33,6 +35,12 @@ function useTabLabel(key: string): TabLabel | undefined {
   return useMemo(() => tabLabels(tabs, circuits, new Map(profiles.map((p) => [p.id, p]))).get(key), [tabs, circuits, profiles, key]);
 }
 
+/** How many forwards of the tab's circuit are listening (0 for other panels). */
+function useListeningForwards(key: string): number {
+  const circuitId = useTerminalsStore((s) => s.tabs.find((t) => t.key === key)?.circuitId);
+  return useForwardsStore((s) => (circuitId ? (s.listening[circuitId] ?? 0) : 0));
+}
+
 /**
  * A workspace tab: state icon, profile colour, the label, and a close mark. The close mark is
  * for the mouse only (dockview's tab is the one focusable element; Ctrl+Shift+W or Delete closes
@@ -40,6 +48,7 @@ function useTabLabel(key: string): TabLabel | undefined {
  */
 export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
   const label = useTabLabel(api.id);
+  const forwards = useListeningForwards(api.id);
   // No terminal is live while the backend is unreachable: its tab does not look it either.
   const backendDown = useAppStore((s) => s.backendDown);
   const [panelTitle, setPanelTitle] = useState(api.title);
@@ -82,6 +91,12 @@ export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
       {icon}
       <span className="hl-tab-title">{title}</span>
       {description && <span className="sr-only">, {description}</span>}
+      {forwards > 0 && !backendDown && (
+        <span className="hl-tab-forwards" role="img" aria-label={forwardsCountText(forwards)} title={`${forwardsCountText(forwards)} listening`} data-testid="tab-forwards">
+          <ArrowLeftRight size={12} aria-hidden />
+          {forwards}
+        </span>
+      )}
       <span
         className="hl-tab-close"
         aria-hidden

@@ -5,6 +5,7 @@
 import { appService, type IAppService } from './app';
 import { circuitsService, type ICircuitsService } from './circuits';
 import { credentialsService, type ICredentialsService } from './credentials';
+import { forwardsService, type IForwardsService } from './forwards';
 import { hostsService, type IHostsService } from './hosts';
 import { profilesService, type IProfilesService } from './profiles';
 import { promptsService, type IPromptsService } from './prompts';
@@ -22,6 +23,7 @@ export interface Services {
   terminals: ITerminalsService;
   credentials: ICredentialsService;
   settings: ISettingsService;
+  forwards: IForwardsService;
 }
 export type ServiceName = keyof Services;
 
@@ -34,6 +36,7 @@ export const serviceDescriptors = {
   terminals: terminalsService,
   credentials: credentialsService,
   settings: settingsService,
+  forwards: forwardsService,
 } as const;
 
 export interface ChannelEntry {

@@ -62,6 +62,9 @@ const SENTENCES: Record<ErrorCode, { always?: true; say(hop: HopWords): string }
   CIRCUIT_CYCLE: { say: () => 'This circuit visits the same host twice, so it would go round in a cycle.' },
   CIRCUIT_TOO_DEEP: { say: () => 'This circuit has more hops than Hopline allows.' },
   PROMPT_CANCELLED: { say: (h) => (h.known ? `You cancelled sign-in to ${h.at}.` : 'You cancelled sign-in.') },
+  PORT_IN_USE: { say: () => 'The port for this forward is already in use by another program.' },
+  FORWARD_BIND_FAILED: { say: () => 'Hopline could not listen on the address and port of this forward.' },
+  FORWARD_CONNECT_FAILED: { say: (h) => (h.known ? `${h.At} could not reach the destination of this forward.` : 'Hopline could not reach the destination of this forward.') },
 };
 
 /**

@@ -38,6 +38,13 @@ export const ErrorCode = {
   CIRCUIT_CYCLE: 'CIRCUIT_CYCLE',
   CIRCUIT_TOO_DEEP: 'CIRCUIT_TOO_DEEP',
   PROMPT_CANCELLED: 'PROMPT_CANCELLED',
+  // Port forwards (services/forwards)
+  /** A forward's listening address:port is taken by another program: the message names it. */
+  PORT_IN_USE: 'PORT_IN_USE',
+  /** A forward could not listen for another reason (a privileged port, an address this computer does not have). */
+  FORWARD_BIND_FAILED: 'FORWARD_BIND_FAILED',
+  /** A forwarded connection could not reach its destination (from the target for -L/-D, from here for -R). */
+  FORWARD_CONNECT_FAILED: 'FORWARD_CONNECT_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,4 +1,5 @@
 /** A saved circuit profile: a circuit by host ids, so editing a host once updates every profile. */
+import type { ForwardSpec } from './forward';
 
 export interface TerminalOptions {
   fontSize: number;
@@ -24,6 +25,12 @@ export interface ProfileInput {
   terminal: TerminalOptions;
   /** Tab and sidebar accent; absent: none. */
   color?: ProfileColor;
+  /**
+   * Port forwards saved with the circuit, in the order they start; each has an `id` once saved
+   * and `autoStart` for "start with the circuit". Absent (older documents): none; absent when
+   * saving an existing profile: its saved forwards are kept (`[]` removes them).
+   */
+  forwards?: ForwardSpec[];
 }
 
 export interface ProfileSummary extends ProfileInput {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { IProfilesService } from '../contract/profiles';
 import { PROFILE_COLORS, type ProfileInput, type ProfileSummary, type TerminalOptions } from '../model/profile';
+import { forwardListSchema } from './profileForwards';
 import { folderSchema, idSchema, nameSchema, tagsSchema } from './hosts';
 import type { MethodSchemas } from './schemas';
 
@@ -28,12 +29,14 @@ const profileShape = {
   color: z.enum(PROFILE_COLORS).optional(),
 };
 
-export const profileInputSchema: z.ZodType<ProfileInput> = z.strictObject({ ...profileShape, id: idSchema.optional() });
+// Forwards are optional: documents and callers from before profiles had forwards stay valid. A
+// caller may send new forwards without ids (the service gives them one); saved ones carry theirs.
+export const profileInputSchema: z.ZodType<ProfileInput> = z.strictObject({ ...profileShape, id: idSchema.optional(), forwards: forwardListSchema(false).optional() });
 
 /** A profile as saved in the document: exactly what the contract returns. */
 export type StoredProfile = ProfileSummary;
 
-export const storedProfileSchema: z.ZodType<StoredProfile> = z.strictObject({ id: idSchema, ...profileShape });
+export const storedProfileSchema: z.ZodType<StoredProfile> = z.strictObject({ id: idSchema, ...profileShape, forwards: forwardListSchema(true).optional() });
 
 export const profilesSchemas: MethodSchemas<IProfilesService> = {
   list: z.tuple([]),

@@ -7,6 +7,7 @@ import { vi } from 'vitest';
 import type { PongEvent } from '../../../app/shared/contract/app';
 import type { CircuitPreview } from '../../../app/shared/contract/circuits';
 import type { CredentialStatus, SecretKind } from '../../../app/shared/contract/credentials';
+import type { ForwardSpec, ForwardStatus } from '../../../app/shared/contract/forwards';
 import type { HostInput, HostSummary, ImportReport, RemoveHostOptions } from '../../../app/shared/contract/hosts';
 import type { ProfileInput, ProfileSummary, StoreStatus } from '../../../app/shared/contract/profiles';
 import type { TerminalOpenRequest, TerminalSummary } from '../../../app/shared/contract/terminals';
@@ -35,6 +36,8 @@ function createFake() {
     terminalExited: new Emitter<{ terminalId: string; exitCode: number | null; signal: string | null }>(),
     terminalEnded: new Emitter<{ terminalId: string; reason: WireError }>(),
     terminalResized: new Emitter<{ terminalId: string; cols: number; rows: number }>(),
+    forwardChanged: new Emitter<ForwardStatus>(),
+    forwardRemoved: new Emitter<{ forwardId: string; circuitId: string }>(),
   };
   let nextTerminal = 1;
   /** Listeners of attached streams: `terminalStreams.emit(streamId, bytes)` plays output to them. */
@@ -125,6 +128,15 @@ function createFake() {
       onDidResize: events.terminalResized.event,
     },
     settings: fakeSettings.settings,
+    forwards: {
+      list: vi.fn(async (): Promise<ForwardStatus[]> => []),
+      add: vi.fn(async (circuitId: string, spec: ForwardSpec, _options?: { start?: boolean }): Promise<ForwardStatus> => ({ forwardId: 'f1', circuitId, spec, state: 'listening', boundAddress: '127.0.0.1', boundPort: spec.bindPort, openConnections: 0, totalConnections: 0, bytesOut: 0, bytesIn: 0 })),
+      start: vi.fn(async (_id: string): Promise<ForwardStatus | undefined> => undefined),
+      stop: vi.fn(async (_id: string): Promise<ForwardStatus | undefined> => undefined),
+      remove: vi.fn(async (_id: string) => undefined),
+      onDidChange: events.forwardChanged.event,
+      onDidRemove: events.forwardRemoved.event,
+    },
   };
   const openExternalLink = vi.fn(async (_url: string) => undefined);
   // Starts 'connecting' so no store loads until a test says the link is open.

@@ -249,6 +249,26 @@ export class CircuitEngine {
     return [...(this.circuits.get(circuitId)?.log ?? [])];
   }
 
+  /**
+   * For the gateway (`hopline proxy` through the control socket): each circuit's hops that are
+   * up, hop 1 first, with their specs and connections. It never connects or asks anything; a
+   * failed circuit's kept hops count, since they are up. Callers open channels on these
+   * connections and must never end them: the circuits own them.
+   */
+  liveChains(): { circuitId: string; profileId: string | null; state: CircuitSummary['state']; hops: { spec: HopSpec; client: Client }[] }[] {
+    const chains = [];
+    for (const record of this.circuits.values()) {
+      if (record.state !== 'open' && record.state !== 'failed') continue;
+      const hops: { spec: HopSpec; client: Client }[] = [];
+      for (const [index, entry] of record.entries.entries()) {
+        if (!entry.live || entry.dead || entry.closing || !record.specs[index]) break;
+        hops.push({ spec: record.specs[index], client: entry.live.client });
+      }
+      if (hops.length > 0) chains.push({ circuitId: record.id, profileId: record.profileId, state: record.state, hops });
+    }
+    return chains;
+  }
+
   /** For diagnostics: each pooled hop as `name refs state`. */
   describePool(): string[] {
     return [...this.pool.values()].map((e) => `${e.name} refs=${e.refs}${e.dead ? ' dead' : ''}${e.closing ? ' closing' : ''}${e.live ? ' live' : ''}`);

@@ -19,6 +19,11 @@
  *    about unknown keys and refuses changed ones).
  *  - The import report (`importSshConfig().report`) says each thing once per source line, with the
  *    hosts it applies to: what `Host *` and other pattern blocks reached, and missing key files.
+ *  - LocalForward, RemoteForward and DynamicForward accumulate as in OpenSSH (duplicates dropped)
+ *    and become the target's saved forwards, started with the circuit as ssh starts them. Unix
+ *    socket forwards and RemoteForward's SOCKS form are reported and skipped; a forward without a
+ *    bind address stays on loopback even under `GatewayPorts yes` (said in a note). Jump hosts'
+ *    own forwards are not used, as ssh -J runs them with ClearAllForwardings.
  *
  * Node only (reads files); never imports electron.
  */
@@ -26,7 +31,8 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import path from 'node:path';
 import { MAX_CIRCUIT_DEPTH, type AuthStep, type HopSpec } from './hopSpec';
 import { hopName, hopNameAtStart } from '../../../shared/model/hopName';
-import { a2port } from './servicePorts';
+import { a2port, tcpServicePort } from './servicePorts';
+import { ForwardSpecError, bindsLoopbackOnly, formatForwardDirective, forwardArgs, parseForwardDirective, type ForwardSpec } from '../../../shared/model/forward';
 
 export { appliesTo } from '../../../shared/model/importReport';
 
@@ -163,6 +169,11 @@ export interface ResolvedHost {
   strictHostKeyChecking?: StrictHostKeyChecking;
   /** Expanded; `[]` for `UserKnownHostsFile none`. */
   userKnownHostsFiles?: string[];
+  /**
+   * LocalForward, RemoteForward and DynamicForward in reading order, duplicates dropped, each
+   * with `autoStart` (ssh starts them with the connection); absent when there are none.
+   */
+  forwards?: ForwardSpec[];
   /** Directives applying to this host that Hopline ignores, and errors in its settings. */
   notes: ImportNote[];
   /** Where each setting came from: the first obtained directive per lower-case keyword. */
@@ -235,7 +246,14 @@ const ACTED_KEYWORDS: Readonly<Record<string, string>> = {
   stricthostkeychecking: 'StrictHostKeyChecking',
   userknownhostsfile: 'UserKnownHostsFile',
   connecttimeout: 'ConnectTimeout',
+  localforward: 'LocalForward',
+  remoteforward: 'RemoteForward',
+  dynamicforward: 'DynamicForward',
+  clearallforwardings: 'ClearAllForwardings',
 };
+
+/** The forward directives: they accumulate (every applying line counts), as IdentityFile does. */
+const FORWARD_DIRECTIVES = new Set(['localforward', 'remoteforward', 'dynamicforward']);
 
 /** OpenSSH's READCONF_MAX_DEPTH: the file given is depth 0, a file at depth 17 is refused. */
 const MAX_INCLUDE_DEPTH = 16;
@@ -386,7 +404,21 @@ function parseJumpList(text: string): JumpEntry[] | { error: string } {
 }
 
 /** Keywords whose single value is the whole story; the others say how many they take below. */
-const MULTI_ARG_KEYWORDS = new Set(['proxycommand', 'userknownhostsfile']);
+const MULTI_ARG_KEYWORDS = new Set(['proxycommand', 'userknownhostsfile', 'localforward', 'remoteforward']);
+
+/**
+ * A forward directive's value as OpenSSH reads it: a spec, `unsupported` (a Unix socket or a
+ * remote SOCKS proxy: valid for ssh, skipped with a note by Hopline), or an error ssh would refuse.
+ */
+function forwardOf(d: Pick<ConfigDirective, 'keyword' | 'args'>): { spec: ForwardSpec } | { unsupported: string } | { error: string } {
+  try {
+    return { spec: parseForwardDirective(d.keyword, d.args, tcpServicePort) };
+  } catch (error) {
+    if (!(error instanceof ForwardSpecError)) throw error;
+    if (error.problem === 'unix-socket' || error.problem === 'remote-dynamic') return { unsupported: error.message };
+    return { error: error.message };
+  }
+}
 
 /** Why an acted-on directive's value is unusable, or undefined when it is fine. */
 function valueError(keyword: string, args: string[], rest: string): string | undefined {
@@ -402,6 +434,13 @@ function valueError(keyword: string, args: string[], rest: string): string | und
     case 'serveraliveinterval': return parseSeconds(value) === undefined ? bad('a time in seconds') : undefined;
     case 'connecttimeout': return !isNone(value) && parseSeconds(value) === undefined ? bad('a time in seconds') : undefined;
     case 'serveralivecountmax': return /^\d+$/.test(value ?? '') ? undefined : bad('a count');
+    case 'clearallforwardings': return parseFlag(value) === undefined ? bad('yes or no') : undefined;
+    case 'localforward':
+    case 'remoteforward':
+    case 'dynamicforward': {
+      const forward = forwardOf({ keyword, args });
+      return 'error' in forward ? forward.error : undefined;
+    }
     case 'proxyjump': {
       if (isNone(value)) return undefined;
       const jumps = parseJumpList(value ?? '');
@@ -650,17 +689,20 @@ interface Obtained {
   first: Map<string, ConfigDirective>;
   /** IdentityFile accumulates instead; duplicates dropped as OpenSSH does. */
   identityFiles: ConfigDirective[];
+  /** So do the forward directives (every one that applies, in reading order). */
+  forwards: ConfigDirective[];
   ignored: ConfigDirective[];
   /** Reading order of the applying directives. */
   order: Map<ConfigDirective, number>;
 }
 
 function obtain(config: ParsedSshConfig, alias: string): Obtained {
-  const got: Obtained = { first: new Map(), identityFiles: [], ignored: [], order: new Map() };
+  const got: Obtained = { first: new Map(), identityFiles: [], forwards: [], ignored: [], order: new Map() };
   for (const d of config.directives) {
     if (!d.when.every((c) => conditionMatches(c, alias))) continue;
     got.order.set(d, got.order.size);
     if (!d.acted) got.ignored.push(d);
+    else if (FORWARD_DIRECTIVES.has(d.keyword)) got.forwards.push(d);
     else if (d.keyword === 'identityfile') {
       if (!got.identityFiles.some((f) => f.args[0] === d.args[0])) got.identityFiles.push(d);
     } else if (!got.first.has(d.keyword)) got.first.set(d.keyword, d);
@@ -682,7 +724,7 @@ function firstArg(got: Obtained, keyword: string): string | undefined {
 export function resolveHost(config: ParsedSshConfig, alias: string, opts: ResolveOptions): ResolvedHost {
   const got = obtain(config, alias);
   const notes: ImportNote[] = got.ignored.map((d) => hostNote('ignored', d, alias, `Hopline does not act on ${d.name}`));
-  for (const d of [...got.first.values(), ...got.identityFiles]) {
+  for (const d of [...got.first.values(), ...got.identityFiles, ...got.forwards]) {
     if (d.error !== undefined) notes.push(hostNote('error', d, alias, d.error));
   }
   const hostName = resolveHostName(got, alias, notes);
@@ -709,6 +751,7 @@ export function resolveHost(config: ParsedSshConfig, alias: string, opts: Resolv
     identityFileLocations,
   };
   addConnectionSettings(resolved, got, notes);
+  addForwards(resolved, got, notes);
   const knownHosts = got.first.get('userknownhostsfile');
   if (knownHosts && knownHosts.error === undefined) {
     resolved.userKnownHostsFiles = isNone(knownHosts.args[0]) ? [] : knownHosts.args.flatMap((f) => expandPath(knownHosts, f));
@@ -735,6 +778,45 @@ function addConnectionSettings(resolved: ResolvedHost, got: Obtained, notes: Imp
   if (timeout !== undefined) resolved.connectTimeoutSec = timeout;
   const strict = parseStrict(firstArg(got, 'stricthostkeychecking'));
   if (strict !== undefined) resolved.strictHostKeyChecking = strict;
+}
+
+/**
+ * The host's forwards, as ssh would set them up: every applying directive, duplicates dropped
+ * (OpenSSH's forward_equals), none at all under `ClearAllForwardings yes`. A forward without a
+ * bind address stays on loopback here; under `GatewayPorts yes` ssh would listen on every
+ * interface for -L and -D, so that is said rather than copied.
+ */
+function addForwards(resolved: ResolvedHost, got: Obtained, notes: ImportNote[]): void {
+  if (got.forwards.length === 0) return;
+  const clear = got.first.get('clearallforwardings');
+  if (clear && parseFlag(firstArg(got, 'clearallforwardings')) === true) {
+    notes.push(hostNote('info', clear, resolved.alias, `ClearAllForwardings yes: the ${got.forwards.length} forward line(s) for this host are not imported, as ssh would not set them up`));
+    return;
+  }
+  const gatewayPorts = parseFlag(got.ignored.find((d) => d.keyword === 'gatewayports')?.args[0]) === true;
+  const forwards: ForwardSpec[] = [];
+  const seen = new Set<string>();
+  for (const d of got.forwards) {
+    if (d.error !== undefined) continue;
+    const result = forwardOf(d);
+    if ('unsupported' in result) {
+      notes.push(hostNote('ignored', d, resolved.alias, `${d.name} not imported: ${result.unsupported.replace(/^-[LR] /, '')}`));
+      continue;
+    }
+    if (!('spec' in result)) continue;
+    const key = JSON.stringify([result.spec.kind, result.spec.bindAddress ?? null, result.spec.bindPort, result.spec.host ?? null, result.spec.hostPort ?? null]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const spec: ForwardSpec = { ...result.spec, autoStart: true };
+    if (gatewayPorts && spec.kind !== 'remote' && spec.bindAddress === undefined) {
+      notes.push(hostNote('warning', d, resolved.alias, `${formatForwardDirective(spec)}: GatewayPorts yes would make ssh listen on every interface; Hopline keeps it on 127.0.0.1 (write *:${spec.bindPort} to share it)`));
+    }
+    if (!bindsLoopbackOnly(spec) && spec.kind !== 'remote') {
+      notes.push(hostNote('warning', d, resolved.alias, `${formatForwardDirective(spec)}: listens on ${spec.bindAddress === '*' ? 'every interface' : spec.bindAddress}, not only this machine: others on the network can use it`));
+    }
+    forwards.push(spec);
+  }
+  if (forwards.length > 0) resolved.forwards = forwards;
 }
 
 /** HostName with `%h` (the alias) expanded; lower-cased, as ssh does before using it. */
@@ -1076,7 +1158,37 @@ function proxyCommandOf(hops: HopSpec[]): string | undefined {
   return proxy.command.trim();
 }
 
-function hostBlock(hop: HopSpec, alias: string, before: string[], proxyCommand: string | undefined): string[] {
+/**
+ * A forward's addresses go into a config line and an argv unquoted: refuse what would split,
+ * quote, comment or escape there, or read as an option. Ports are checked too (a hand-made spec).
+ */
+function assertForward(spec: ForwardSpec, index: number): void {
+  const label = `forward ${index + 1} (${spec.kind})`;
+  for (const [what, value] of [['bind address', spec.bindAddress], ['destination host', spec.host]] as const) {
+    if (value === undefined) continue;
+    if (value === '' || /[\s"'\\#[\]\p{Cc}]/u.test(value) || value.startsWith('-')) {
+      throw new SshConfigExportError(`${label}: ${what} ${JSON.stringify(value)} cannot be written into an ssh config or command line`);
+    }
+  }
+  const badPort = (n: number | undefined, min: number): boolean => n === undefined || !Number.isInteger(n) || n < min || n > 65535;
+  if (badPort(spec.bindPort, 0)) throw new SshConfigExportError(`${label}: port ${spec.bindPort} is not a port number`);
+  if (spec.kind !== 'dynamic' && (spec.host === undefined || badPort(spec.hostPort, 1))) throw new SshConfigExportError(`${label}: needs a destination host and port`);
+  // ssh itself refuses -L 0 and -D 0 (Hopline's "any free port"): nothing to write that ssh reads.
+  if (spec.kind !== 'remote' && spec.bindPort === 0) throw new SshConfigExportError(`${label}: listens on any free port (0), which OpenSSH does not accept for ${spec.kind === 'local' ? 'LocalForward' : 'DynamicForward'}; give it a port first`);
+}
+
+/** Why a forward cannot be exported (as assertForward would throw), or null when it can. */
+export function forwardExportProblem(spec: ForwardSpec, index: number): string | null {
+  try {
+    assertForward(spec, index);
+    return null;
+  } catch (error) {
+    if (error instanceof SshConfigExportError) return error.message;
+    throw error;
+  }
+}
+
+function hostBlock(hop: HopSpec, alias: string, before: string[], proxyCommand: string | undefined, forwards: readonly ForwardSpec[] = []): string[] {
   const lines = [`Host ${alias}`, `    HostName ${hop.host.replace(/%/g, '%%')}`, `    User ${hop.user}`, `    Port ${hop.port}`];
   for (const step of hop.auth) {
     if (step.kind === 'publickey') lines.push(`    IdentityFile ${quotedPath(step.keyFile, `Host ${alias}: key file`)}`);
@@ -1093,22 +1205,27 @@ function hostBlock(hop: HopSpec, alias: string, before: string[], proxyCommand: 
   if (proxyCommand !== undefined) lines.push(`    ProxyCommand ${proxyCommand}`);
   // Each hop names all hops before it, so every block also works on its own (`ssh alias2`).
   if (before.length > 0) lines.push(`    ProxyJump ${before.join(',')}`);
+  for (const forward of forwards) lines.push(`    ${formatForwardDirective(forward)}`);
   return lines;
 }
 
 /**
- * One Host block per hop, the target's named `targetAlias` with `ProxyJump alias1,alias2,...`.
- * Throws SshConfigExportError for names that would break the syntax and for SOCKS/HTTP proxies.
+ * One Host block per hop, the target's named `targetAlias` with `ProxyJump alias1,alias2,...`
+ * and the profile's `forwards` as LocalForward/RemoteForward/DynamicForward lines (ssh starts
+ * every one with the connection, whatever their autoStart). Throws SshConfigExportError for
+ * names that would break the syntax and for SOCKS/HTTP proxies.
  */
-export function exportSshConfig(hops: HopSpec[], targetAlias: string): string {
+export function exportSshConfig(hops: HopSpec[], targetAlias: string, forwards: readonly ForwardSpec[] = []): string {
   if (hops.length === 0) throw new SshConfigExportError('an empty circuit cannot be exported');
   if (!/^[A-Za-z0-9_.][A-Za-z0-9._-]*$/.test(targetAlias)) {
     throw new SshConfigExportError(`alias ${JSON.stringify(targetAlias)}: use letters, digits, '.', '_' and '-' (not first)`);
   }
   hops.forEach(assertHop);
+  forwards.forEach(assertForward);
   const aliases = hopAliases(hops, targetAlias);
   const proxyCommand = proxyCommandOf(hops);
-  const blocks = hops.map((hop, i) => hostBlock(hop, aliases[i] ?? targetAlias, aliases.slice(0, i), i === 0 ? proxyCommand : undefined).join('\n'));
+  const last = hops.length - 1;
+  const blocks = hops.map((hop, i) => hostBlock(hop, aliases[i] ?? targetAlias, aliases.slice(0, i), i === 0 ? proxyCommand : undefined, i === last ? forwards : []).join('\n'));
   return [`# Written by Hopline: ${aliases.join(' -> ')}`, ...blocks].join('\n\n') + '\n';
 }
 
@@ -1119,19 +1236,21 @@ function jumpSpec(hop: HopSpec): string {
 }
 
 /**
- * `ssh [-J user@h1:p1,...] -p port user@target` as an argv. It carries addresses only: keys and
+ * `ssh [-J user@h1:p1,...] [-L/-R/-D forward]... -p port user@target` as an argv. It carries addresses only: keys and
  * keepalives need the config export. A ProxyCommand on the first hop can only be given when it is
  * the only hop (with -J, `-o ProxyCommand` would apply to the target); other proxies throw.
  */
-export function exportSshJ(hops: HopSpec[]): string[] {
+export function exportSshJ(hops: HopSpec[], forwards: readonly ForwardSpec[] = []): string[] {
   const target = hops[hops.length - 1];
   if (!target) throw new SshConfigExportError('an empty circuit cannot be exported');
   hops.forEach(assertHop);
+  forwards.forEach(assertForward);
   const argv = ['ssh'];
   const command = proxyCommandOf(hops);
   if (command !== undefined && hops.length > 1) throw new SshConfigExportError('hop 1 has a ProxyCommand, which `ssh -J` cannot give a jump host');
   if (command !== undefined) argv.push('-o', `ProxyCommand=${command}`);
   if (hops.length > 1) argv.push('-J', hops.slice(0, -1).map(jumpSpec).join(','));
+  for (const forward of forwards) argv.push(...forwardArgs(forward));
   // The destination is never bracketed: ssh takes everything after the last '@' as the host.
   argv.push('-p', String(target.port), `${target.user}@${target.host}`);
   return argv;

@@ -9,6 +9,7 @@ import type { SecretKind } from '../../../shared/contract/credentials';
 import type { IHostsService, ImportCounts, ImportOutcome, ImportReport, ImportReportNote, RemoveHostOptions } from '../../../shared/contract/hosts';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { Emitter, type Disposable, type Event } from '../../../shared/model/event';
+import type { ForwardSpec } from '../../../shared/model/forward';
 import type { HostInput, HostSettings, HostSummary } from '../../../shared/model/host';
 import { TERMINAL_DEFAULTS } from '../../../shared/model/profile';
 import { hostSettingsSchema, MAX_NAME } from '../../../shared/schema/hosts';
@@ -317,8 +318,11 @@ function mergeImport(draft: HoplineDocument, hosts: ImportedHost[], homeDir: str
     const hostIds = settings.map((s, i) => merger.hostFor(entry.hops[i]!, s));
     const targetId = hostIds[hostIds.length - 1]!;
     imported.push({ alias: entry.alias, hostId: targetId, outcome: merger.outcomes.get(targetId) ?? 'unchanged' });
-    if (hostIds.length > 1) {
-      const profile = importProfile(draft, entry.alias, hostIds);
+    // A jump chain needs a profile to be one circuit; so do a host's forwards, which live on
+    // profiles (a single-hop alias with LocalForward lines gets a one-hop profile).
+    const forwards = entry.settings.forwards ?? [];
+    if (hostIds.length > 1 || forwards.length > 0) {
+      const profile = importProfile(draft, entry.alias, hostIds, forwards);
       profileCounts[profile.outcome]++;
       profiles.push(profile);
     }
@@ -326,20 +330,38 @@ function mergeImport(draft: HoplineDocument, hosts: ImportedHost[], homeDir: str
   return { imported, profiles, counts: { hosts: merger.counts(), profiles: profileCounts } };
 }
 
+/** The same forward, whatever its id and autoStart: OpenSSH's forward_equals. */
+const forwardKey = (f: ForwardSpec): string => JSON.stringify([f.kind, f.bindAddress ?? null, f.bindPort, f.host ?? null, f.hostPort ?? null]);
+
 /**
- * A profile for a multi-hop alias. The one of that name in the Imported folder is the same
- * profile: kept when its circuit is the same, its hops replaced when the config changed.
+ * The saved forwards plus the imported ones not already there (each with a new id). Never
+ * drops one: a forward added in the app, or one the config no longer has, stays until the user
+ * removes it, and a saved forward keeps its id and its "start with the circuit" choice.
  */
-function importProfile(draft: HoplineDocument, alias: string, hostIds: string[]): { alias: string; profileId: string; outcome: ImportOutcome } {
+function mergedForwards(saved: readonly ForwardSpec[], imported: readonly ForwardSpec[]): ForwardSpec[] {
+  const keys = new Set(saved.map(forwardKey));
+  const added = imported.filter((f) => !keys.has(forwardKey(f))).map((f) => ({ ...f, id: randomUUID() }));
+  return [...saved, ...added];
+}
+
+/**
+ * A profile for a multi-hop alias, or an alias with forwards. The one of that name in the
+ * Imported folder is the same profile: kept when its circuit and forwards are the same, its hops
+ * replaced and new forwards added when the config changed.
+ */
+function importProfile(draft: HoplineDocument, alias: string, hostIds: string[], forwards: readonly ForwardSpec[]): { alias: string; profileId: string; outcome: ImportOutcome } {
   const name = alias.slice(0, MAX_NAME);
   const index = draft.profiles.findIndex((p) => p.folder === IMPORTED_FOLDER && p.name === name);
   const same = draft.profiles[index];
   if (same) {
-    if (JSON.stringify(same.hostIds) === JSON.stringify(hostIds)) return { alias, profileId: same.id, outcome: 'unchanged' };
-    draft.profiles[index] = { ...same, hostIds: [...hostIds] };
+    const merged = mergedForwards(same.forwards ?? [], forwards);
+    const sameForwards = merged.length === (same.forwards ?? []).length;
+    if (JSON.stringify(same.hostIds) === JSON.stringify(hostIds) && sameForwards) return { alias, profileId: same.id, outcome: 'unchanged' };
+    draft.profiles[index] = { ...same, hostIds: [...hostIds], ...(merged.length > 0 ? { forwards: merged } : {}) };
     return { alias, profileId: same.id, outcome: 'updated' };
   }
-  const profile = { id: randomUUID(), name, folder: IMPORTED_FOLDER, tags: [], hostIds, terminal: { ...TERMINAL_DEFAULTS } };
+  const added = mergedForwards([], forwards);
+  const profile = { id: randomUUID(), name, folder: IMPORTED_FOLDER, tags: [], hostIds, terminal: { ...TERMINAL_DEFAULTS }, ...(added.length > 0 ? { forwards: added } : {}) };
   draft.profiles.push(profile);
   return { alias, profileId: profile.id, outcome: 'new' };
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IProfilesService, StoreStatus } from '../../../shared/contract/profiles';
 import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { Emitter, type Disposable } from '../../../shared/model/event';
+import type { ForwardSpec } from '../../../shared/model/forward';
 import type { ProfileInput, ProfileSummary } from '../../../shared/model/profile';
 import { MAX_PROFILE_HOPS } from '../../../shared/schema/profiles';
 import type { DocumentStore, HoplineDocument, StoredProfile } from './documentStore';
@@ -26,7 +27,27 @@ function storedProfile(id: string, input: ProfileInput): StoredProfile {
     hostIds: [...input.hostIds],
     terminal: { ...input.terminal },
     ...(input.color ? { color: input.color } : {}),
+    ...(input.forwards && input.forwards.length > 0 ? { forwards: storedForwards(input.forwards) } : {}),
   };
+}
+
+/**
+ * The forwards copied field by field, each with an id: a new forward (no id yet) gets one here,
+ * a saved one keeps its own, so the UI and the forwards service can follow it across edits.
+ */
+function storedForwards(forwards: readonly ForwardSpec[]): ForwardSpec[] {
+  const ids = new Set<string>();
+  return forwards.map((f) => {
+    if (f.id !== undefined && ids.has(f.id)) throw invalid(`Two forwards of the profile have the id ${f.id}.`);
+    const id = f.id ?? randomUUID();
+    ids.add(id);
+    const copy: ForwardSpec = { id, kind: f.kind, bindPort: f.bindPort };
+    if (f.bindAddress !== undefined) copy.bindAddress = f.bindAddress;
+    if (f.host !== undefined) copy.host = f.host;
+    if (f.hostPort !== undefined) copy.hostPort = f.hostPort;
+    if (f.autoStart !== undefined) copy.autoStart = f.autoStart;
+    return copy;
+  });
 }
 
 function invalid(message: string): HoplineError {
@@ -73,7 +94,10 @@ export class ProfilesService implements IProfilesService, Disposable {
       }
       const index = draft.profiles.findIndex((p) => p.id === input.id);
       if (index < 0) throw invalid(`No saved profile has the id ${input.id}.`);
-      const profile = storedProfile(input.id, input);
+      // Forwards left out keep the saved ones: callers that predate forwards (the builder's
+      // "save changes", the sidebar's move to a folder) must not drop them. `[]` removes them.
+      const saved = draft.profiles[index]!;
+      const profile = storedProfile(input.id, input.forwards === undefined && saved.forwards ? { ...input, forwards: saved.forwards } : input);
       draft.profiles[index] = profile;
       return profile;
     });

@@ -10,6 +10,7 @@ import { buildLibraryRows, firstItemIndex, isGroupRow, isItemRow, parentIndex, t
 import { formatChord, isMac } from '../../stores/shortcuts';
 import { useAppStore } from '../../stores/useAppStore';
 import { useCircuitsStore } from '../../stores/useCircuitsStore';
+import { useForwardsStore } from '../../stores/useForwardsStore';
 import { useHostsStore } from '../../stores/useHostsStore';
 import { useProfilesStore } from '../../stores/useProfilesStore';
 import { HostInUseConfirm } from './HostInUseConfirm';
@@ -92,6 +93,7 @@ export function LibrarySidebar(props: LibrarySidebarProps) {
   const hostsLoaded = useHostsStore((s) => s.loaded);
   const hostsError = useHostsStore((s) => s.error);
   const circuits = useCircuitsStore((s) => s.circuits);
+  const forwarding = useForwardsStore((s) => s.listening);
 
   const [query, setQuery] = useState('');
   const [collapsed, setCollapsed] = useState<Set<string>>(loadCollapsed);
@@ -109,7 +111,7 @@ export function LibrarySidebar(props: LibrarySidebarProps) {
   const lastIndex = useRef(0);
   const focusPending = useRef(false);
 
-  const rows = useMemo(() => buildLibraryRows({ profiles, hosts, circuits, query, collapsed }), [profiles, hosts, circuits, query, collapsed]);
+  const rows = useMemo(() => buildLibraryRows({ profiles, hosts, circuits, forwarding, query, collapsed }), [profiles, hosts, circuits, forwarding, query, collapsed]);
 
   // The active row: the one with the remembered key, else (it went away) the row now at its
   // place, else while searching the first match.

@@ -168,14 +168,14 @@ describe('reported, never silently dropped', () => {
   });
 
   it('reports every directive Hopline does not act on, in the file and on each host it applies to', () => {
+    // LocalForward (line 3) is acted on now: imported as the host's forward, not reported.
     expect(result.notes.filter((n) => n.severity === 'ignored' && n.line < 8).map((n) => [n.line, n.directive])).toEqual([
-      [3, 'LocalForward'], [4, 'ControlMaster'], [5, 'RemoteCommand'], [6, 'RequestTTY'],
+      [4, 'ControlMaster'], [5, 'RemoteCommand'], [6, 'RequestTTY'],
     ]);
     expect(result.notes.find((n) => n.line === 17)).toMatchObject({ severity: 'ignored', directive: 'Frobnicate' });
     const app = result.hosts.find((h) => h.alias === 'app');
     expect(app?.ok).toBe(true);
     expect(app?.notes.map((n) => n.message)).toEqual([
-      'app: Hopline does not act on LocalForward',
       'app: Hopline does not act on ControlMaster',
       'app: Hopline does not act on RemoteCommand',
       'app: Hopline does not act on RequestTTY',
@@ -337,8 +337,11 @@ describe('a real-world config', () => {
     ]);
     expect(result.hosts[0]?.hops[0]?.auth).toEqual(keys('/home/ana/.ssh/id_ed25519_github'));
     expect(result.notes.map((n) => n.directive)).toEqual([
-      'IgnoreUnknown', 'AddKeysToAgent', 'UseKeychain', 'HostKeyAlgorithms', 'LocalForward', 'ControlMaster', 'ControlPath', 'ControlPersist',
+      'IgnoreUnknown', 'AddKeysToAgent', 'UseKeychain', 'HostKeyAlgorithms', 'ControlMaster', 'ControlPath', 'ControlPersist',
     ]);
+    // LocalForward is acted on now; this one is under `Host dev-*`, which no imported host matches.
+    expect(result.hosts.filter((h) => h.settings.forwards !== undefined)).toEqual([]);
+    expect(result.report.find((n) => n.message.startsWith('Host dev-*'))?.message).toMatch(/its LocalForward was not imported/);
     expect(result.notes.every((n) => n.severity === 'ignored' && n.file === file)).toBe(true);
     // A name matching only wildcard blocks still resolves, as `ssh app.corp.example.com` would.
     expect(route(circuitForAlias(parseSshConfig({ file }, OPTS), 'app.corp.example.com', OPTS).hops)).toEqual([

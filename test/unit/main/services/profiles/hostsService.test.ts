@@ -249,7 +249,7 @@ describe('HostsService: ssh_config import', () => {
     '    ProxyCommand /usr/bin/nc %h %p',
     'Host fancy',
     '    HostName fancy.example.net',
-    '    LocalForward 8080 localhost:80',
+    '    ControlMaster auto',
     'Host sneaky',
     '    HostName -oProxyCommand=touch',
   ].join('\n');
@@ -285,7 +285,7 @@ describe('HostsService: ssh_config import', () => {
 
     const notes = report.notes.map((n) => `${n.severity} ${n.file}:${n.line} ${n.hosts?.join(',') ?? '-'} ${n.message}`);
     // The file's note and the host's are one line, naming the host.
-    expect(notes.filter((n) => n.includes('LocalForward'))).toEqual(['ignored (pasted text):23 fancy Hopline does not act on LocalForward']);
+    expect(notes.filter((n) => n.includes('ControlMaster'))).toEqual(['ignored (pasted text):23 fancy Hopline does not act on ControlMaster']);
     expect(notes).toContainEqual(expect.stringMatching(/^error \(pasted text\):19 both both ProxyJump .* and ProxyCommand/));
     expect(notes).toContainEqual(expect.stringMatching(/^error \(pasted text\):24 sneaky not imported: hop 1 \(sneaky\) address: an address must not start with "-"$/));
     expect(report.notes.filter((n) => n.severity === 'error')).toHaveLength(2);
