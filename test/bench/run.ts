@@ -8,12 +8,14 @@
  *   npx tsx test/bench/run.ts                 # everything
  *   npx tsx test/bench/run.ts engine          # hop engine: Hopline's CLI/engine against OpenSSH
  *   npx tsx test/bench/run.ts terminals       # terminals: Chromium + web mode + 3 hops, and main-side memory
+ *   npx tsx test/bench/run.ts forwards        # port forwards: `hopline forward -L` against `ssh -J -L`
  *   npm run bench -- terminals                # the same, after a build
  */
 import type { LabStatus } from '../lab/lab';
 import { runWithLab } from '../lab/labScript';
 import { chromiumMissingReason } from '../setup/requirements';
 import { runEngineBenchmarks, type BenchResult } from './engineBench';
+import { runForwardBenchmarks } from './forwardBench';
 import { runTerminalBenchmarks } from './terminalBench';
 
 interface Section {
@@ -26,6 +28,7 @@ interface Section {
 const SECTIONS: Record<string, Section> = {
   engine: { title: 'Hop engine (lab, bench user, key auth)', unavailable: () => null, run: runEngineBenchmarks },
   terminals: { title: 'Terminals (Chromium, web mode, 3 hops)', unavailable: chromiumMissingReason, run: runTerminalBenchmarks },
+  forwards: { title: 'Port forwards (lab, bench user, key auth, 3 hops)', unavailable: () => null, run: runForwardBenchmarks },
 };
 
 const asked = process.argv.slice(2);

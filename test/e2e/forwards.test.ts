@@ -18,6 +18,7 @@ import { e2eRuns, startE2eSession, type E2eSession } from '../helpers/e2eSession
 import { expectInViewport } from '../helpers/inViewport';
 import { importLabHostsAndConnectByKeyboard } from '../helpers/labCircuitUi';
 import type { LabStatus } from '../lab/lab';
+import { freePort } from '../helpers/ports';
 
 const lab = inject('lab');
 const runs = e2eRuns({ lab: true });
@@ -44,18 +45,6 @@ function readBanner(port: number): Promise<{ socket: net.Socket; line: string }>
     socket.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
-    });
-  });
-}
-
-/** A loopback port free a moment ago (the OS picks it; the test then asks the forward for it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
     });
   });
 }

@@ -9,7 +9,6 @@
  * exactly their starting level, the heap within 5% of it.
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -28,6 +27,7 @@ import { startHoneypot, type Honeypot } from '../lab/honeypot';
 import { labConnections, labSessionPids, type LabHostName, type LabStatus } from '../lab/lab';
 import { requirement } from '../setup/requirements';
 import { waitUntil } from '../helpers/webTerminalClient';
+import { freePort } from '../helpers/ports';
 
 const lab = inject('lab');
 const runs = requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up'));
@@ -122,14 +122,6 @@ function countBy(names: string[]): Record<string, number> {
 /** Listeners on every Emitter an object owns (whatever its fields are called). */
 function emitterListeners(owner: object): number {
   return Object.values(owner).reduce((n: number, v: unknown) => n + (v instanceof Emitter ? v.listenerCount : 0), 0);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe.runIf(runs)('churn: 500 connect/fail/cancel/disconnect cycles (lab + honeypots, services in this process)', () => {

@@ -12,21 +12,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { labKillSshd, labRestartSshd, labRestore, type LabStatus } from '../lab/lab';
 import { requirement } from '../setup/requirements';
+import { freePort } from '../helpers/ports';
 
 const lab = inject('lab');
 const runs = requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up'));
-
-/** A port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether 127.0.0.1:port can be bound (nothing listens there any more). */
 function canBind(port: number): Promise<boolean> {
