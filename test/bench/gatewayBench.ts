@@ -13,10 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serviceDescriptors, type Services } from '../../app/shared/contract/channels';
 import type { HostInput } from '../../app/shared/model/host';
 import { TERMINAL_DEFAULTS } from '../../app/shared/model/profile';
-import { createClient } from '../../app/shared/rpc/client';
+import { createServiceClients } from '../../app/shared/rpc/serviceClients';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { connectWs, type TestWsClient } from '../helpers/wsClient';
 import type { LabStatus } from '../lab/lab';
@@ -54,12 +53,7 @@ export async function runGatewayBenchmark(status: LabStatus): Promise<BenchResul
   try {
     web = await startWebProcess({ dataDir, env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(home, 'no-bus')}` } });
     client = await connectWs(web.port, web.token);
-    const api = {
-      hosts: createClient<Services['hosts']>(serviceDescriptors.hosts, client.rpc),
-      circuits: createClient<Services['circuits']>(serviceDescriptors.circuits, client.rpc),
-      prompts: createClient<Services['prompts']>(serviceDescriptors.prompts, client.rpc),
-      profiles: createClient<Services['profiles']>(serviceDescriptors.profiles, client.rpc),
-    };
+    const api = createServiceClients(client.rpc);
     // Key auth only: the one thing the app may ask is whether to trust each lab host key.
     api.prompts.onDidRequest((r) => {
       if (r.kind === 'host-key') void api.prompts.decideHostKey(r.id, 'accept-and-save');

@@ -175,8 +175,9 @@ describe.runIf(runs)('port forwards in Chromium', { timeout: 120_000 }, () => {
 
     // Edit: the form takes the forward as ssh writes it; a fixed port replaces "any free port".
     await row().getByRole('button', { name: 'Edit' }).click();
-    expect(await field().inputValue()).toBe(`0:${addr('target')}:22`);
-    expect(await field().evaluate((el) => el === document.activeElement)).toBe(true);
+    // The form fills in after the click's render: wait for it rather than read it at once.
+    await expect.poll(() => field().inputValue()).toBe(`0:${addr('target')}:22`);
+    await expect.poll(() => field().evaluate((el) => el === document.activeElement)).toBe(true);
     const fixed = await freePort();
     await page.keyboard.press('Control+A');
     await page.keyboard.type(`${fixed}:${addr('target')}:22`);

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { serviceDescriptors, type Services } from '../../app/shared/contract/channels';
+import type { Services } from '../../app/shared/contract/channels';
 import type { HostInput } from '../../app/shared/model/host';
 import type { HopStateEvent } from '../../app/shared/model/hop';
 import type { PromptRequest } from '../../app/shared/model/prompt';
-import { createClient } from '../../app/shared/rpc/client';
+import { createServiceClients } from '../../app/shared/rpc/serviceClients';
 import { contentsUnder } from '../helpers/files';
 import { secretServiceMissingReason, startSecretService, type SecretService } from '../helpers/secretService';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
@@ -25,7 +25,6 @@ const runs =
   requirement('the real-OpenSSH lab', lab ? null : (inject('labMissing') ?? 'lab not up')) &&
   requirement('a Secret Service (dbus-run-session + gnome-keyring-daemon)', secretServiceMissingReason());
 
-
 describe.runIf(runs)('circuits over the contract (web mode, lab, Secret Service)', () => {
   const status = lab as LabStatus;
   const addr = (name: string) => status.hosts.find((h) => h.name === name)!.address;
@@ -33,7 +32,7 @@ describe.runIf(runs)('circuits over the contract (web mode, lab, Secret Service)
   let web: WebProcess;
   let client: TestWsClient;
   let home: string;
-  let api: { [K in 'hosts' | 'circuits' | 'prompts' | 'credentials' | 'profiles']: Services[K] };
+  let api: Services;
   const asked: PromptRequest[] = [];
   const states: HopStateEvent[] = [];
   const ids: string[] = [];
@@ -43,13 +42,7 @@ describe.runIf(runs)('circuits over the contract (web mode, lab, Secret Service)
     home = mkdtempSync(path.join(tmpdir(), 'hl-contract-home-'));
     web = await startWebProcess({ env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: service.address } });
     client = await connectWs(web.port, web.token);
-    api = {
-      hosts: createClient<Services['hosts']>(serviceDescriptors.hosts, client.rpc),
-      circuits: createClient<Services['circuits']>(serviceDescriptors.circuits, client.rpc),
-      prompts: createClient<Services['prompts']>(serviceDescriptors.prompts, client.rpc),
-      credentials: createClient<Services['credentials']>(serviceDescriptors.credentials, client.rpc),
-      profiles: createClient<Services['profiles']>(serviceDescriptors.profiles, client.rpc),
-    };
+    api = createServiceClients(client.rpc);
     api.circuits.onDidChangeHopState((e) => states.push(e));
     api.prompts.onDidRequest((r) => {
       asked.push(r);

@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { controlPaths, readLine, writeLine, type ControlReply, type GatewaySession } from '../../app/main/services/gateway/controlProtocol';
-import { serviceDescriptors, type Services } from '../../app/shared/contract/channels';
 import type { HostInput } from '../../app/shared/model/host';
 import type { CircuitSummary } from '../../app/shared/model/hop';
 import { TERMINAL_DEFAULTS } from '../../app/shared/model/profile';
 import type { PromptRequest } from '../../app/shared/model/prompt';
-import { createClient } from '../../app/shared/rpc/client';
+import { createServiceClients } from '../../app/shared/rpc/serviceClients';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { connectWs, type TestWsClient } from '../helpers/wsClient';
 import { labKillSshd, labRestartSshd, labRestore, totpCode, type LabStatus } from '../lab/lab';
@@ -54,12 +53,7 @@ describe.runIf(runs)('hopline proxy, the control socket and hopline ssh-config (
     dataDir = mkdtempSync(path.join(tmpdir(), 'hl-gw-data-'));
     web = await startWebProcess({ dataDir, env: { PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(home, 'no-bus')}` } });
     client = await connectWs(web.port, web.token);
-    const api = {
-      hosts: createClient<Services['hosts']>(serviceDescriptors.hosts, client.rpc),
-      circuits: createClient<Services['circuits']>(serviceDescriptors.circuits, client.rpc),
-      prompts: createClient<Services['prompts']>(serviceDescriptors.prompts, client.rpc),
-      profiles: createClient<Services['profiles']>(serviceDescriptors.profiles, client.rpc),
-    };
+    const api = createServiceClients(client.rpc);
     api.prompts.onDidRequest((r) => {
       asked.push(r);
       if (r.kind === 'host-key') void api.prompts.decideHostKey(r.id, 'accept-and-save');

@@ -3,8 +3,8 @@
  * window.hopline bridge if present, otherwise web mode's WebSocket. Terminal bytes travel beside
  * the JSON contract as binary frames on the same transport (`terminalStreams`).
  */
-import { serviceDescriptors, type Services } from '../../shared/contract/channels';
-import { createClient, type RpcTransport } from '../../shared/rpc/client';
+import type { RpcTransport } from '../../shared/rpc/client';
+import { createServiceClients } from '../../shared/rpc/serviceClients';
 import { TerminalStreams } from '../../shared/rpc/terminalStreams';
 import { BridgeTransport, type Bridge } from './bridgeTransport';
 import { LINK_UP, WebSocketTransport, type ConnectionState, type LinkProgress } from './webSocketTransport';
@@ -63,17 +63,7 @@ function pickTransport(): Picked {
 const picked = pickTransport();
 const transport = picked.transport;
 
-export const rpc = {
-  app: createClient<Services['app']>(serviceDescriptors.app, transport),
-  hosts: createClient<Services['hosts']>(serviceDescriptors.hosts, transport),
-  profiles: createClient<Services['profiles']>(serviceDescriptors.profiles, transport),
-  circuits: createClient<Services['circuits']>(serviceDescriptors.circuits, transport),
-  prompts: createClient<Services['prompts']>(serviceDescriptors.prompts, transport),
-  credentials: createClient<Services['credentials']>(serviceDescriptors.credentials, transport),
-  terminals: createClient<Services['terminals']>(serviceDescriptors.terminals, transport),
-  settings: createClient<Services['settings']>(serviceDescriptors.settings, transport),
-  forwards: createClient<Services['forwards']>(serviceDescriptors.forwards, transport),
-};
+export const rpc = createServiceClients(transport);
 
 /** Terminal output/input/acks for every terminal in this window, on the active transport. */
 export const terminalStreams: TerminalStreams = picked.streams;
