@@ -8,7 +8,9 @@ import path from 'node:path';
 import { appService } from '../shared/contract/app';
 import { circuitsService } from '../shared/contract/circuits';
 import { credentialsService } from '../shared/contract/credentials';
+import { filesService } from '../shared/contract/files';
 import { forwardsService } from '../shared/contract/forwards';
+import { gatewayService } from '../shared/contract/gateway';
 import { hostsService } from '../shared/contract/hosts';
 import { profilesService } from '../shared/contract/profiles';
 import { promptsService } from '../shared/contract/prompts';
@@ -19,7 +21,9 @@ import { register, RpcServer } from '../shared/rpc/server';
 import { appSchemas } from '../shared/schema/app';
 import { circuitsSchemas } from '../shared/schema/circuits';
 import { credentialsSchemas } from '../shared/schema/credentials';
+import { filesSchemas } from '../shared/schema/files';
 import { forwardsSchemas } from '../shared/schema/forwards';
+import { gatewaySchemas } from '../shared/schema/gateway';
 import { hostsSchemas } from '../shared/schema/hosts';
 import { profilesSchemas } from '../shared/schema/profiles';
 import { promptsSchemas } from '../shared/schema/prompts';
@@ -30,6 +34,9 @@ import { CircuitsService } from './services/circuits/circuitsService';
 import { CredentialStore, type CredentialStoreOptions } from './services/credentials/credentialStore';
 import { CircuitEngine } from './services/engine/circuitEngine';
 import { defaultHostKeyFiles, type HostKeyFiles } from './services/engine/hostKeyPolicy';
+import { FilesService } from './services/files/filesService';
+import { SftpSessions } from './services/files/sftpSessions';
+import { TransferQueue, type FileTicketRedeemer } from './services/files/transferQueue';
 import { ForwardsService } from './services/forwards/forwardsService';
 import { startSavedForwards } from './services/forwards/savedForwards';
 import { PromptBroker } from './services/engine/promptBroker';
@@ -42,6 +49,8 @@ import { SettingsService } from './services/settings/settingsService';
 import { type TerminalFrameHub } from './services/terminals/streamRouter';
 import { TerminalsService } from './services/terminals/terminalsService';
 import { GatewayService } from './services/gateway/gatewayService';
+import { GatewayContractService } from './services/gateway/gatewayContract';
+import { appCliCommand, runningEntryFile } from './services/gateway/hoplineCommand';
 
 export interface ComposeOptions {
   credentials?: CredentialStoreOptions;
@@ -60,6 +69,8 @@ export interface Composed {
   dispose(): Promise<void>;
   /** The control socket for `hopline proxy`: sessions() says which external sessions ride which circuit. */
   gateway: GatewayService;
+  /** Web mode's file byte routes redeem the transfer queue's tickets here. */
+  fileTickets: FileTicketRedeemer;
 }
 
 /** A file under <data dir>/session-logs for a terminal whose profile opted in, else null. */
@@ -101,14 +112,30 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
   const circuits = new CircuitsService({
     engine,
     hopSpecs: (hostIds) => hopSpecsForHostIds(documents.snapshot().hosts, hostIds, env.homeDir),
+    savedForwards: (profileId) => {
+      const profile = documents.snapshot().profiles.find((p) => p.id === profileId);
+      return profile ? (profile.forwards ?? []) : null;
+    },
   });
   const terminals = new TerminalsService({ engine, closeCircuit: (circuitId) => circuits.close(circuitId), sessionLogPath: (circuitId, streamId) => sessionLogPath(facts.dataDir, documents, engine, circuitId, streamId) });
   // Forwards ride the circuits' target connections; a circuit's close removes its forwards.
   const forwards = new ForwardsService({ engine });
+  // Files ride the circuits' target connections too: one SFTP session per circuit, shared by listings and transfers.
+  const sessions = new SftpSessions(engine);
+  const transferQueue = new TransferQueue({ sessions });
+  const files = new FilesService({ sessions, transfers: transferQueue });
   // A profile's forwards marked "start with the circuit" start when its circuit opens.
   const savedForwards = startSavedForwards(engine, forwards, (profileId) => documents.snapshot().profiles.find((p) => p.id === profileId)?.forwards ?? [], (error) => log.warn(`a saved forward did not start: ${error instanceof Error ? error.message : String(error)}`));
   // Served by web mode and Electron alike: `hopline proxy` rides the hops this process holds.
   const gateway = await GatewayService.start({ dataDir: facts.dataDir, liveChains: () => engine.liveChains(), library: () => documents.snapshot(), localUser: localUserName(), log });
+  // The app's view of it: sessions riding circuits, and each profile's ssh_config block naming the CLI bundled beside this app.
+  const gatewayContract = new GatewayContractService({
+    gateway,
+    library: () => documents.snapshot(),
+    dataDir: facts.dataDir,
+    homeDir: env.homeDir,
+    command: () => appCliCommand({ entryFile: runningEntryFile(), execPath: process.execPath, electron: process.versions.electron !== undefined }),
+  });
 
   const rpc = new RpcServer(
     [
@@ -121,6 +148,8 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
       register(terminalsService, terminals, terminalsSchemas),
       register(settingsService, settings, settingsSchemas),
       register(forwardsService, forwards, forwardsSchemas),
+      register(filesService, files, filesSchemas),
+      register(gatewayService, gatewayContract, gatewaySchemas),
     ],
     (error, channel) => log.error(`call ${channel} failed`, error),
   );
@@ -129,11 +158,16 @@ export async function composeServices(facts: AppFacts, options: ComposeOptions =
     documents,
     terminalFrames: terminals,
     gateway,
+    fileTickets: transferQueue,
     async dispose() {
+      gatewayContract.dispose();
       await gateway.dispose();
       terminals.dispose();
       savedForwards.dispose();
       await forwards.dispose();
+      files.dispose();
+      await transferQueue.dispose();
+      sessions.dispose();
       await circuits.dispose();
       hosts.dispose();
       profiles.dispose();

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useRef, type ComponentType, type FunctionComponent } from 'react';
 import type { IDockviewPanelProps } from 'dockview-react';
 import { DialogHost } from './features/dialogs/DialogHost';
+import { useGatewayCommands } from './features/gateway/useGatewayCommands';
 import { LibrarySidebar } from './features/library/LibrarySidebar';
 import { useApplyTheme } from './features/settings/applyTheme';
 import { AppShell } from './features/shell/AppShell';
@@ -40,6 +41,7 @@ function slot(load: () => Promise<{ default: ComponentType<IDockviewPanelProps> 
 }
 const TerminalPanelSlot = slot(() => import('./workspace/TerminalPanel').then((m) => ({ default: m.TerminalPanel })));
 const SettingsPanelSlot = slot(() => import('./workspace/SettingsPanel').then((m) => ({ default: m.SettingsPanel })));
+const FilesPanelSlot = slot(() => import('./workspace/FilesPanel').then((m) => ({ default: m.FilesPanel })));
 
 /** Workspace commands in the palette, beside the connect items the palette makes itself. */
 function useWorkspaceCommands(): void {
@@ -118,6 +120,20 @@ function useWorkspaceCommands(): void {
         },
         run: () => revealForwards('form'),
       },
+      {
+        id: 'files-browse',
+        title: 'Browse files on this circuit',
+        group: 'Terminal',
+        keywords: ['sftp', 'files', 'upload', 'download', 'scp', 'transfer'],
+        shortcut: chord('browseFiles'),
+        enabled: () => {
+          const tab = activeTab();
+          const circuits = Object.values(useCircuitsStore.getState().circuits);
+          if (tab) return useCircuitsStore.getState().circuits[tab.circuitId]?.state === 'open';
+          return circuits.filter((c) => c.state === 'open').length === 1;
+        },
+        run: () => void ws().openFiles(),
+      },
       { id: 'forwards-show', title: 'Show forwards', group: 'Terminal', keywords: ['tunnel', 'port', 'socks'], enabled: hasTerminal, run: () => revealForwards('list') },
     ]);
   }, [register]);
@@ -128,6 +144,7 @@ export function App() {
   useApplyTheme();
   useAppShortcuts();
   useWorkspaceCommands();
+  useGatewayCommands();
   const sidebarCollapsed = useWorkspaceStore((s) => s.sidebarCollapsed);
   const ws = useWorkspaceStore.getState;
   const settingsLoaded = useSettingsStore((s) => s.loaded);
@@ -188,7 +205,7 @@ export function App() {
           onNewCircuit={() => ws().openBuilder()}
         />
       }
-      workspace={<Workspace terminal={TerminalPanelSlot} builder={BuilderPanel} settings={SettingsPanelSlot} empty={EmptyWorkspace} />}
+      workspace={<Workspace terminal={TerminalPanelSlot} builder={BuilderPanel} settings={SettingsPanelSlot} files={FilesPanelSlot} empty={EmptyWorkspace} />}
       status={<StatusBar />}
       overlays={
         <>

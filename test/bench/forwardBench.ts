@@ -23,7 +23,13 @@ import { freePort } from '../helpers/ports';
 const MIB = 1024 * 1024;
 const STREAM_BYTES = 256 * MIB;
 const STREAM_ROUNDS = 3;
-const SETUP_CONNECTIONS = 30;
+/**
+ * Setup times fall in two groups (a few ms, and ~40 ms when a segment waits for a delayed ACK
+ * somewhere along the hops), so a p50 over few samples flips between them: many samples, and
+ * p90 beside p50, for both tools.
+ */
+const SETUP_CONNECTIONS = 150;
+const QUIET_CONNECTIONS = 100;
 
 /** Runs inside the target's namespace: argv ports (bulk, banner) and the bulk size; prints "ready". */
 const TARGET_SERVERS = `
@@ -47,10 +53,12 @@ net.createServer((s) => {
 });
 `;
 
-const median = (xs: number[]): number => {
+/** The q-quantile (nearest rank) of the samples. */
+const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 };
+const median = (xs: number[]): number => quantile(xs, 0.5);
 
 /** Milliseconds from connect() to the first byte from 127.0.0.1:port. */
 function timeToFirstByte(port: number, timeoutMs = 15_000): Promise<number> {
@@ -205,15 +213,30 @@ export async function runForwardBenchmarks(status: LabStatus, log: (line: string
       for (let i = 0; i < SETUP_CONNECTIONS; i++) {
         for (const side of i % 2 ? [theirs, ours] : [ours, theirs]) times.get(side)!.push(await timeToFirstByte(side.bannerPort));
       }
-      const h = median(times.get(ours)!);
-      const o = median(times.get(theirs)!);
+      // The same with the links quiet first (100 ms apart): back to back, the previous
+      // connection's close is still unacknowledged on a relay's socket (the lab's sshds leave
+      // Nagle on for non-interactive connections), and the next open waits for a delayed ACK.
+      const quiet = new Map<Side, number[]>([[ours, []], [theirs, []]]);
+      for (let i = 0; i < QUIET_CONNECTIONS; i++) {
+        for (const side of i % 2 ? [theirs, ours] : [ours, theirs]) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          quiet.get(side)!.push(await timeToFirstByte(side.bannerPort));
+        }
+      }
+      const say = (xs: number[]): string => `p50 ${median(xs).toFixed(2)} ms, p90 ${quantile(xs, 0.9).toFixed(2)} ms (min ${Math.min(...xs).toFixed(2)}, ${xs.filter((x) => x >= 20).length} of ${xs.length} ≥ 20 ms)`;
+      // The goal's ratio is on the quiet connections: back to back, about half of either tool's
+      // connections wait ~40 ms for the lab sshds' delayed ACK, so that p50 lands in either group
+      // from run to run; it is shown with its p90 for the reader.
+      const h = median(quiet.get(ours)!);
+      const o = median(quiet.get(theirs)!);
       const ratio = h / o;
+      const ratioOf = (m: Map<Side, number[]>, q: number): string => (quantile(m.get(ours)!, q) / quantile(m.get(theirs)!, q)).toFixed(2);
       results.push({
-        name: 'new connection through a 3-hop -L forward, p50 connect to first byte (hopline forward ÷ ssh -J -L)',
+        name: 'new connection through a 3-hop -L forward, p50 connect to first byte, 100 ms apart (hopline forward ÷ ssh -J -L)',
         ratio,
         goal: '≤ 1.0',
         met: ratio <= 1.0,
-        detail: `hopline p50 ${h.toFixed(2)} ms (min ${Math.min(...times.get(ours)!).toFixed(2)}), ssh p50 ${o.toFixed(2)} ms (min ${Math.min(...times.get(theirs)!).toFixed(2)}) over ${SETUP_CONNECTIONS} connections each`,
+        detail: `100 ms apart, ${QUIET_CONNECTIONS} each: hopline ${say(quiet.get(ours)!)}; ssh ${say(quiet.get(theirs)!)}; p90 ratio ${ratioOf(quiet, 0.9)}. Back to back, ${SETUP_CONNECTIONS} each: hopline ${say(times.get(ours)!)}; ssh ${say(times.get(theirs)!)}; p50 ratio ${ratioOf(times, 0.5)}, p90 ratio ${ratioOf(times, 0.9)}`,
       });
     }
   } finally {

@@ -9,6 +9,7 @@
  *   npx tsx test/bench/run.ts engine          # hop engine: Hopline's CLI/engine against OpenSSH
  *   npx tsx test/bench/run.ts terminals       # terminals: Chromium + web mode + 3 hops, and main-side memory
  *   npx tsx test/bench/run.ts forwards        # port forwards: `hopline forward -L` against `ssh -J -L`
+ *   npx tsx test/bench/run.ts files           # file transfers: `hopline cp` against `sftp -J` and `scp -J`
  *   npm run bench -- terminals                # the same, after a build
  */
 import type { LabStatus } from '../lab/lab';
@@ -16,6 +17,7 @@ import { runWithLab } from '../lab/labScript';
 import { chromiumMissingReason } from '../setup/requirements';
 import { runEngineBenchmarks, type BenchResult } from './engineBench';
 import { runForwardBenchmarks } from './forwardBench';
+import { runFilesBenchmarks } from './filesBench';
 import { runTerminalBenchmarks } from './terminalBench';
 
 interface Section {
@@ -29,6 +31,7 @@ const SECTIONS: Record<string, Section> = {
   engine: { title: 'Hop engine (lab, bench user, key auth)', unavailable: () => null, run: runEngineBenchmarks },
   terminals: { title: 'Terminals (Chromium, web mode, 3 hops)', unavailable: chromiumMissingReason, run: runTerminalBenchmarks },
   forwards: { title: 'Port forwards (lab, bench user, key auth, 3 hops)', unavailable: () => null, run: runForwardBenchmarks },
+  files: { title: 'File transfers (lab, bench user, key auth, 3 hops, internal-sftp)', unavailable: () => null, run: runFilesBenchmarks },
 };
 
 const asked = process.argv.slice(2);

@@ -2,12 +2,12 @@
  * Port forwards in the UI (issue 15, item 6), in Debian's Chromium through web mode against the
  * lab: the 3-hop circuit (bastion-mfa, bastion-key, target; user `bench`, key only, host keys
  * known) is built by keyboard and connected; the palette's "Add a port forward to this circuit…"
- * opens the circuit details with the focus in the forward field; `0:<target>:22` typed and Enter
- * adds a local forward on any free port, and the row shows the real one. This test process then
+ * opens the circuit details with the focus in the forward field; `PORT:<target>:22` typed and Enter
+ * adds a local forward there, and the row shows it listening. This test process then
  * connects to 127.0.0.1:PORT and reads the target sshd's `SSH-2.0-` banner through the three
  * hops, and the row counts the connection and the bytes; the tab shows "1 forward". A bind on
  * every interface warns and waits for the box (ticked from the keyboard); Stop refuses new
- * connections; Start listens again; Edit moves it to a fixed port; Remove takes the row and the
+ * connections; Start listens again; Edit moves it to another port; Remove takes the row and the
  * tab's mark away; "Show forwards" in the palette opens the details at the forwards.
  */
 import net from 'node:net';
@@ -101,20 +101,17 @@ describe.runIf(runs)('port forwards in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => pane().getByRole('region', { name: /^Terminal on / }).getAttribute('data-status'), { timeout: 30_000 }).toBe('running');
   });
 
-  it('the palette opens the forward form with the focus in it; `0:<target>:22` and Enter adds a forward that shows its real port', async () => {
+  it('the palette opens the forward form with the focus in it; `PORT:<target>:22` and Enter adds a forward listening there', async () => {
     await palette('Add a port forward to this circuit…');
     await expect.poll(() => drawer().isVisible()).toBe(true);
     await expect.poll(() => field().evaluate((el) => el === document.activeElement)).toBe(true);
     await expectInViewport(field());
-    await page.keyboard.type(`0:${addr('target')}:22`);
+    // A port of its own: as in ssh, -L 0 ("any port") is refused.
+    port = await freePort();
+    await page.keyboard.type(`${port}:${addr('target')}:22`);
     await page.keyboard.press('Enter');
     await expect.poll(() => row().getAttribute('data-state'), { timeout: 20_000 }).toBe('listening');
-    const route = (await row().getByTestId('forward-route').textContent()) ?? '';
-    const match = /^127\.0\.0\.1:(\d+) → (\S+):22$/.exec(route);
-    expect(match, route).not.toBeNull();
-    port = Number(match![1]);
-    expect(port).toBeGreaterThan(0);
-    expect(match![2]).toBe(addr('target'));
+    expect(await row().getByTestId('forward-route').textContent()).toBe(`127.0.0.1:${port} → ${addr('target')}:22`);
     expect(await forwards().getByRole('status').textContent()).toBe(`Added: local forward on 127.0.0.1:${port}, listening.`);
     // Ready for the next one: the field is empty and still has the focus.
     expect(await field().inputValue()).toBe('');
@@ -139,9 +136,9 @@ describe.runIf(runs)('port forwards in Chromium', { timeout: 120_000 }, () => {
 
   it('a bind on every interface warns, and the keyboard ticks the box the form asks for', async () => {
     await field().focus();
-    await page.keyboard.type(`*:0:${addr('target')}:22`);
+    await page.keyboard.type(`*:18080:${addr('target')}:22`);
     const warning = forwards().getByTestId('forward-exposed-warning');
-    expect(await warning.textContent()).toMatch(/listens on 0\.0\.0\.0, any free port: other machines/);
+    expect(await warning.textContent()).toMatch(/listens on 0\.0\.0\.0:18080: other machines/);
     await page.keyboard.press('Enter');
     expect(await forwards().getByRole('alert').textContent()).toMatch(/tick the box to allow it/);
     const box = forwards().getByRole('checkbox', { name: 'Allow connections from other machines' });
@@ -173,10 +170,10 @@ describe.runIf(runs)('port forwards in Chromium', { timeout: 120_000 }, () => {
     socket.destroy();
     expect(line).toMatch(/^SSH-2\.0-OpenSSH/);
 
-    // Edit: the form takes the forward as ssh writes it; a fixed port replaces "any free port".
+    // Edit: the form takes the forward as ssh writes it; another port replaces the first.
     await row().getByRole('button', { name: 'Edit' }).click();
     // The form fills in after the click's render: wait for it rather than read it at once.
-    await expect.poll(() => field().inputValue()).toBe(`0:${addr('target')}:22`);
+    await expect.poll(() => field().inputValue()).toBe(`${port}:${addr('target')}:22`);
     await expect.poll(() => field().evaluate((el) => el === document.activeElement)).toBe(true);
     const fixed = await freePort();
     await page.keyboard.press('Control+A');

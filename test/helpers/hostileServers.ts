@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ServerConfig } from 'ssh2';
 import { TinyServers } from './tinyServers';
+import { testHostKey } from './hostKey';
 
 const { Server, utils } = ssh2;
 
@@ -244,7 +245,7 @@ export const silentAuth: AuthHandler = () => undefined;
 
 export class HostileServers {
   readonly tcp = new TinyServers();
-  private readonly hostKey = utils.generateKeyPairSync('ed25519');
+  private readonly hostKey = testHostKey();
   private readonly knownLines: string[] = [];
 
   /** known_hosts lines for every ssh2 server started so far. */

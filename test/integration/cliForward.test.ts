@@ -142,17 +142,14 @@ describe.runIf(runs)('hopline forward', () => {
   it('carries a connection over 3 hops through -L, then Ctrl-C ends it: exit 0, the port free again', async () => {
     const { home, dataDir } = sandbox();
     const port = await freePort();
-    // -D 0: a SOCKS listener on any free port (Hopline's extension), reported with the real port.
-    const run = start(['forward', ...via(), '--data-dir', dataDir, `bench@${addr('target')}`, '-L', `${port}:${addr('target')}:22`, '-D', '0'], home);
-    let socksPort: number | undefined;
+    const socksPort = await freePort();
+    const run = start(['forward', ...via(), '--data-dir', dataDir, `bench@${addr('target')}`, '-L', `${port}:${addr('target')}:22`, '-D', String(socksPort)], home);
     try {
       expect(await run.waitFor(/^-L .*listening on/)).toBe(`-L 127.0.0.1:${port} -> ${addr('target')}:22: listening on 127.0.0.1:${port}`);
       // The target's own sshd, reached from the target: its banner comes back through the forward.
       expect(await firstLine(port)).toMatch(/^SSH-2\.0-OpenSSH_/);
       await run.waitFor(/^-L .*1 in all/);
-      const socks = await run.waitFor(/^-D .*listening on/);
-      socksPort = Number(/listening on 127\.0\.0\.1:(\d+)$/.exec(socks)![1]);
-      expect(socksPort).toBeGreaterThan(0);
+      expect(await run.waitFor(/^-D .*listening on/)).toBe(`-D 127.0.0.1:${socksPort} (SOCKS): listening on 127.0.0.1:${socksPort}`);
       expect(await firstLineViaSocks(socksPort, addr('target'), 22)).toMatch(/^SSH-2\.0-OpenSSH_/);
       expect(run.stderr()).toContain('2 forward(s) running through 3 hop(s); Ctrl-C ends them');
     } finally {
@@ -162,7 +159,7 @@ describe.runIf(runs)('hopline forward', () => {
     expect(run.stderr()).toContain('closing the forwards and the circuit');
     expect(run.stdout()).not.toContain('stopped');
     expect(await canBind(port)).toBe(true);
-    expect(await canBind(socksPort!)).toBe(true);
+    expect(await canBind(socksPort)).toBe(true);
   });
 
   it('refuses a port already in use, naming it, and exits 1 when no forward could start', async () => {
@@ -182,6 +179,12 @@ describe.runIf(runs)('hopline forward', () => {
     const usage = spawnSync(process.execPath, ['dist/main/cli.cjs', 'forward', 'somewhere', '-L', '8080:/run/x.sock'], { encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: sandbox().home } });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('names a Unix socket: Hopline forwards TCP ports only');
+    // ssh refuses a listening port of 0 for -L and -D ("Bad local forwarding specification"); so does hopline.
+    for (const [flag, spec] of [['-L', '0:db:80'], ['-D', '0']]) {
+      const zero = spawnSync(process.execPath, ['dist/main/cli.cjs', 'forward', 'somewhere', flag!, spec!], { encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: sandbox().home } });
+      expect(zero.status, zero.stderr).toBe(2);
+      expect(zero.stderr).toMatch(/Bad (listening )?port "0"/);
+    }
   });
 
   afterAll(async () => {

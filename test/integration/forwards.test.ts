@@ -21,6 +21,7 @@ import { PromptBroker } from '../../app/main/services/engine/promptBroker';
 import { ForwardsService } from '../../app/main/services/forwards/forwardsService';
 import type { ForwardStatus } from '../../app/shared/model/forward';
 import { checkLeaksAfterEach, TCP_RESOURCES } from '../helpers/leakCheck';
+import { freePort } from '../helpers/ports';
 import { execText } from '../helpers/ssh';
 import { LAB_DIR, labKillSshd, labListenerPid, labRestartSshd, labRestore, totpCode, type LabStatus } from '../lab/lab';
 import { requirement } from '../setup/requirements';
@@ -147,7 +148,7 @@ describe.runIf(runs)('port forwards through a 3-hop circuit (lab)', () => {
   it('-L: a server on the target\'s own loopback is fetched with curl from this machine', { timeout: 60_000 }, async () => {
     // Not reachable from here directly.
     await expect(curl(`http://127.0.0.1:${httpPort}/`)).rejects.toThrow();
-    const forward = await forwards.add(circuitId, { kind: 'local', bindPort: 0, host: '127.0.0.1', hostPort: httpPort });
+    const forward = await forwards.add(circuitId, { kind: 'local', bindPort: await freePort(), host: '127.0.0.1', hostPort: httpPort });
     expect(forward).toMatchObject({ state: 'listening', boundAddress: '127.0.0.1', spec: { kind: 'local' } });
     expect(await curl(`http://127.0.0.1:${forward.boundPort}/through-L`)).toBe('hello from the target /through-L');
     const seen: ForwardStatus[] = [];
@@ -173,7 +174,7 @@ describe.runIf(runs)('port forwards through a 3-hop circuit (lab)', () => {
     spawnSync('nsenter', ['-t', sshd, '-m', '--', 'mount', '--bind', hosts, '/etc/hosts'], { stdio: 'inherit' });
     try {
       await expect(lookup(FAR_NAME)).rejects.toThrow();
-      const forward = await forwards.add(circuitId, { kind: 'dynamic', bindPort: 0 });
+      const forward = await forwards.add(circuitId, { kind: 'dynamic', bindPort: await freePort() });
       expect(forward).toMatchObject({ state: 'listening', boundAddress: '127.0.0.1' });
       const proxy = `127.0.0.1:${forward.boundPort}`;
       expect(await curl('--socks5-hostname', proxy, `http://${FAR_NAME}:${httpPort}/socks5h`)).toBe('hello from the target /socks5h');
@@ -222,7 +223,7 @@ describe.runIf(runs)('port forwards through a 3-hop circuit (lab)', () => {
   });
 
   it('load: 100 parallel connections through one -L forward, every byte verified', { timeout: 120_000 }, async () => {
-    const forward = await forwards.add(circuitId, { kind: 'local', bindPort: 0, host: '127.0.0.1', hostPort: echoPort });
+    const forward = await forwards.add(circuitId, { kind: 'local', bindPort: await freePort(), host: '127.0.0.1', hostPort: echoPort });
     const size = 256 * 1024;
     const results = await Promise.all(Array.from({ length: 100 }, () => echoThrough(forward.boundPort!, size)));
     expect(results.filter((ok) => !ok)).toHaveLength(0);
@@ -266,7 +267,7 @@ describe.runIf(runs)('port forwards through a 3-hop circuit (lab)', () => {
       await expect.poll(() => readFileSync(logFile, 'utf8'), { timeout: 10_000 }).toContain('Server listening');
       nofwdId = (await engine.open(route(NOFWD_PORT, 'target-nofwd'))).id;
 
-      const local = await forwards.add(nofwdId, { kind: 'local', bindPort: 0, host: '127.0.0.1', hostPort: httpPort });
+      const local = await forwards.add(nofwdId, { kind: 'local', bindPort: await freePort(), host: '127.0.0.1', hostPort: httpPort });
       expect(local.state).toBe('listening');
       expect(await readAll(local.boundPort!)).toBe('');
       await expect.poll(async () => (await forwards.list()).find((f) => f.forwardId === local.forwardId)?.lastError, { timeout: 5000 }).toMatchObject({
@@ -288,7 +289,7 @@ describe.runIf(runs)('port forwards through a 3-hop circuit (lab)', () => {
 
   it("a forward lives through a restart of the target's sshd: the listener never unbinds, -R is asked for again", { timeout: 120_000 }, async () => {
     // -L to the target's own sshd (its banner says the connection got there): it survives the kill.
-    const forward = await forwards.add(circuitId, { kind: 'local', bindPort: 0, host: host('target').address, hostPort: 22 });
+    const forward = await forwards.add(circuitId, { kind: 'local', bindPort: await freePort(), host: host('target').address, hostPort: 22 });
     expect(await readAll(forward.boundPort!)).toMatch(/^SSH-2\.0-OpenSSH/);
     const local = http.createServer((q, r) => r.end(`back here ${q.url}`));
     await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
@@ -329,7 +330,7 @@ describe.runIf(runs)('port forwards through a 3-hop circuit (lab)', () => {
   it('a connection that waits longer than the connect timeout is refused, naming the dead hop; closing the circuit unbinds', { timeout: 90_000 }, async () => {
     const quick = new ForwardsService({ engine, connectTimeoutMs: 1500 });
     try {
-      const forward = await quick.add(circuitId, { kind: 'local', bindPort: 0, host: host('target').address, hostPort: 22 });
+      const forward = await quick.add(circuitId, { kind: 'local', bindPort: await freePort(), host: host('target').address, hostPort: 22 });
       await labKillSshd('target');
       await expect.poll(async () => (await quick.list())[0]?.state, { timeout: 10_000 }).toBe('waiting');
       const started = Date.now();
@@ -344,7 +345,7 @@ describe.runIf(runs)('port forwards through a 3-hop circuit (lab)', () => {
       await engine.close(circuitId);
       await expect.poll(() => removed).toEqual([forward.forwardId]);
       await expect(readAll(forward.boundPort!, 5000)).resolves.toBe('');
-      await expect(quick.add(circuitId, { kind: 'dynamic', bindPort: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(quick.add(circuitId, { kind: 'dynamic', bindPort: 1080 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     } finally {
       await quick.dispose();
       await labRestartSshd('target');

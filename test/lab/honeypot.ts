@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
+import { testHostKey } from '../helpers/hostKey';
 
 const { Server, utils } = ssh2;
 
@@ -28,7 +29,7 @@ export interface Honeypot {
 }
 
 export async function startHoneypot(): Promise<Honeypot> {
-  const keys = utils.generateKeyPairSync('ed25519');
+  const keys = testHostKey();
   const parsed = utils.parseKey(keys.public);
   if (parsed instanceof Error) throw parsed;
   const attempts: AuthAttempt[] = [];

@@ -83,6 +83,11 @@ export interface LabStatus {
   };
   /** Private key (no passphrase) that every lab user accepts where public key auth is on. */
   clientKey: string;
+  /**
+   * Private key of the user CA every lab sshd trusts (TrustedUserCAKeys): `ssh-keygen -s` it to
+   * make certificates. Absent in a lab started before certificates were added.
+   */
+  userCa?: string;
   /** known_hosts with every lab host key, by address. */
   knownHosts: string;
   /** ssh_config for real OpenSSH (`ssh -F`): the lab key and known_hosts, strict host keys, batch mode. */
@@ -150,6 +155,8 @@ function sshdConfig(host: HostPlan, dir: string): string {
     `PidFile ${dir}/sshd.pid`,
     'LogLevel VERBOSE',
     `AuthorizedKeysFile ${LAB_DIR}/authorized_keys/%u`,
+    // A user CA (labUp): certificates it signs log in as their principals; plain keys still work.
+    `TrustedUserCAKeys ${LAB_DIR}/user_ca.pub`,
     'PermitRootLogin no',
     `AllowUsers ${USERS.map((u) => u.name).join(' ')}`,
     'AllowTcpForwarding yes',
@@ -286,6 +293,8 @@ export async function labUp(): Promise<LabStatus> {
 
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hopline-lab-client', '-f', path.join(clientDir, 'id_ed25519')]);
   const clientPub = readFileSync(path.join(clientDir, 'id_ed25519.pub'), 'utf8');
+  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hopline-lab-user-ca', '-f', path.join(clientDir, 'user_ca')]);
+  writeFileSync(path.join(LAB_DIR, 'user_ca.pub'), readFileSync(path.join(clientDir, 'user_ca.pub')), { mode: 0o644 });
   for (const user of USERS) {
     const home = path.join(homes, user.name);
     mkdirSync(home, { mode: 0o700 });
@@ -379,6 +388,7 @@ export async function labUp(): Promise<LabStatus> {
       mixed: { password: mixedPassword, totpSecret: mixedTotp, note: 'bastion-mfa: publickey,keyboard-interactive; elsewhere key or password' },
     },
     clientKey: path.join(clientDir, 'id_ed25519'),
+    userCa: path.join(clientDir, 'user_ca'),
     knownHosts,
     sshConfig,
     createdRunSshd,

@@ -14,6 +14,8 @@ import { appSchemas } from '../../app/shared/schema/app';
 import { circuitsSchemas } from '../../app/shared/schema/circuits';
 import { credentialsSchemas } from '../../app/shared/schema/credentials';
 import { forwardsSchemas } from '../../app/shared/schema/forwards';
+import { filesSchemas } from '../../app/shared/schema/files';
+import { gatewaySchemas } from '../../app/shared/schema/gateway';
 import { hostsSchemas } from '../../app/shared/schema/hosts';
 import { profilesSchemas } from '../../app/shared/schema/profiles';
 import { promptsSchemas } from '../../app/shared/schema/prompts';
@@ -34,6 +36,8 @@ const schemasByService: Record<ServiceName, Record<string, Validator>> = {
   credentials: credentialsSchemas,
   settings: settingsSchemas,
   forwards: forwardsSchemas,
+  gateway: gatewaySchemas,
+  files: filesSchemas,
 };
 
 export const METHOD_CHANNELS: string[] = channelTable.filter((e) => e.kind === 'method').map((e) => e.channel);
@@ -105,6 +109,26 @@ export const VALID_ARGS: Record<string, unknown[]> = {
   'forwards:start': ['f-1'],
   'forwards:stop': ['f-1'],
   'forwards:remove': ['f-1'],
+  'gateway:sessions': [],
+  'gateway:sshConfigFor': ['p-1'],
+  'files:home': ['c-1'],
+  'files:realpath': ['c-1', '/tmp'],
+  'files:stat': ['c-1', '/tmp/a'],
+  'files:openDir': ['c-1', '/tmp'],
+  'files:readDir': ['d-1'],
+  'files:closeDir': ['d-1'],
+  'files:mkdir': ['c-1', '/tmp/new'],
+  'files:rename': ['c-1', '/tmp/a', '/tmp/b'],
+  'files:remove': ['c-1', '/tmp/a', { recursive: true }],
+  'files:chmod': ['c-1', '/tmp/a', 0o644],
+  'files:transfers': [],
+  'files:enqueue': [{ circuitId: 'c-1', direction: 'download', sources: ['/tmp/a'], destination: '/tmp' }],
+  'files:answerConflict': ['t-1', 'overwrite', { forAll: true }],
+  'files:cancel': ['t-1'],
+  'files:retry': ['t-1'],
+  'files:dismiss': ['t-1'],
+  'files:beginUpload': ['c-1', '/tmp/a.bin', 1024, 'ask'],
+  'files:beginDownload': ['c-1', '/tmp/a.bin'],
   'settings:saveLayout': [
     {
       version: 1,

@@ -1,11 +1,30 @@
 /** Entry point of the `hopline` package bin (bundled to dist/main/cli.cjs). */
 import { dieOfSigpipe, guardPipes, pipeClosed, settled, writeFailure } from './closedPipes';
-import { main } from './main';
+import { runProxy } from './proxyViaApp';
 
 // Before anything writes: a reader that goes away must not crash a command mid-save.
 guardPipes();
 const argv = process.argv.slice(2);
-void main(argv).then(async (code) => {
+
+/**
+ * `hopline proxy` runs for every ssh session through the gateway, so it starts on the lean
+ * warm path (proxyViaApp.ts) and loads the hop engine only if the app holds no circuit for it.
+ * Every other command loads the whole CLI: ./cliFull is a bundle of its own (build/bundleMain.mjs),
+ * so node neither parses nor runs it, nor requires ssh2, zod or keytar, until it is needed.
+ */
+function run(): Promise<number> {
+  if (argv[0] !== 'proxy') return import('./cliFull').then(({ main }) => main(argv));
+  return runProxy(argv.slice(1), async (args) => {
+    const { proxyBuildingHops, hopFor } = await import('./cliFull');
+    return proxyBuildingHops(args, hopFor);
+  }).catch((error: unknown) => {
+    // As main() says an unexpected failure of any command.
+    process.stderr.write(`hopline: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  });
+}
+
+void run().then(async (code) => {
   await settled();
   const failure = writeFailure();
   if (failure) {

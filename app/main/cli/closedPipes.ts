@@ -10,12 +10,24 @@
 
 type Stream = NodeJS.WritableStream;
 
-const closed = new Set<Stream>();
-const onClose = new Map<Stream, Array<() => void>>();
-/** A write error that is not a closed pipe (a full disk under `> file`): said at the end, exit 1. */
-let failure: { stream: Stream; code: string } | null = null;
-let readerGone = false;
-const guarded = new Set<Stream>();
+interface PipeState {
+  closed: Set<Stream>;
+  onClose: Map<Stream, Array<() => void>>;
+  /** A write error that is not a closed pipe (a full disk under `> file`): said at the end, exit 1. */
+  failure: { stream: Stream; code: string } | null;
+  readerGone: boolean;
+  guarded: Set<Stream>;
+}
+
+/**
+ * One state per process, not per copy of this module: the CLI is two bundles (cli.cjs, which
+ * guards the pipes and decides the exit, and cliFull.cjs, whose commands write), and each has its
+ * own copy of this file.
+ */
+const STATE_KEY = Symbol.for('hopline.closedPipes');
+const shared = globalThis as typeof globalThis & { [STATE_KEY]?: PipeState };
+const state: PipeState = (shared[STATE_KEY] ??= { closed: new Set(), onClose: new Map(), failure: null, readerGone: false, guarded: new Set() });
+const { closed, onClose, guarded } = state;
 
 function errnoCode(error: unknown): string {
   return (error as NodeJS.ErrnoException | null)?.code ?? 'unknown error';
@@ -31,8 +43,8 @@ export function guardPipes(streams: Stream[] = [process.stdout, process.stderr])
       if (closed.has(stream)) return;
       closed.add(stream);
       // A write after the first failure reports ERR_STREAM_DESTROYED; only the first one counts.
-      if (code === 'EPIPE') readerGone = true;
-      else if (failure === null) failure = { stream, code };
+      if (code === 'EPIPE') state.readerGone = true;
+      else if (state.failure === null) state.failure = { stream, code };
       for (const fn of onClose.get(stream) ?? []) fn();
       onClose.delete(stream);
     });
@@ -70,11 +82,12 @@ export async function settled(streams: Stream[] = [process.stdout, process.stder
 
 /** True when a reader went away (EPIPE) from stdout or stderr. */
 export function pipeClosed(): boolean {
-  return readerGone;
+  return state.readerGone;
 }
 
 /** A write error other than a closed pipe, as a sentence for stderr, or null. */
 export function writeFailure(): string | null {
+  const failure = state.failure;
   if (failure === null) return null;
   const what = failure.stream === process.stdout ? 'standard output' : failure.stream === process.stderr ? 'standard error' : 'an output stream';
   return `cannot write to ${what} (${failure.code})`;

@@ -37,6 +37,7 @@ import { tcpServicePort } from '../services/engine/servicePorts';
 import { ForwardsService, formatEndpoint } from '../services/forwards/forwardsService';
 import { SavedLibrary } from './savedLibrary';
 import { attachTerminalPrompter } from './terminalPrompter';
+import { formatBytes } from '../../shared/model/byteSize';
 
 export const FORWARD_USAGE = `usage:
   hopline forward [-v] [--remember] [--all] --profile NAME [-L SPEC]... [-R SPEC]... [-D SPEC]... [--data-dir DIR]
@@ -127,18 +128,6 @@ export function describeForward(spec: ForwardSpec): string {
   return spec.kind === 'remote' ? `-R ${formatEndpoint(spec.bindAddress ?? 'localhost', spec.bindPort)} (on the target) -> ${target} (here)` : `-L ${listen} -> ${target}`;
 }
 
-function sizeOf(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let n = bytes / 1024;
-  let unit = 0;
-  while (n >= 1024 && unit < units.length - 1) {
-    n /= 1024;
-    unit++;
-  }
-  return `${n.toFixed(1)} ${units[unit]}`;
-}
-
 /** What a forward's status adds to what was last printed for it, as lines; empty when nothing worth a line changed. */
 export function statusLines(status: ForwardStatus, before: ForwardStatus | undefined): { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -167,7 +156,7 @@ export function statusLines(status: ForwardStatus, before: ForwardStatus | undef
     }
   }
   if (before && (status.totalConnections !== before.totalConnections || status.openConnections !== before.openConnections)) {
-    out.push(`${name}: ${status.openConnections} open connection(s), ${status.totalConnections} in all, ${sizeOf(status.bytesOut)} out, ${sizeOf(status.bytesIn)} in`);
+    out.push(`${name}: ${status.openConnections} open connection(s), ${status.totalConnections} in all, ${formatBytes(status.bytesOut)} out, ${formatBytes(status.bytesIn)} in`);
   }
   if (status.lastError && (status.lastError.message !== before?.lastError?.message || status.state !== before?.state)) {
     err.push(`${name}: ${toPlainText(status.lastError.message, 1000)}`);

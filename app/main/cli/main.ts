@@ -9,6 +9,7 @@
  *   hopline proxy (--profile NAME | --via HOP…) HOST PORT   (ssh's ProxyCommand; see proxyCommand.ts)
  *   hopline ssh-config [NAME]…                          (Host blocks using it; sshConfigGatewayCommand.ts)
  *   hopline forward (--profile NAME | [--via HOP]… HOP) -L … -R … -D …   (in the foreground; forwardCommand.ts)
+ *   hopline cp [-r] [-p] (--profile NAME | [-J HOP]…) SRC… DST   (scp's host:path; cpCommand.ts)
  *
  * HOP is a saved host's name or [user@]host[:port]; ports, there and in -p, may be service names
  * (`ssh`), as ssh's a2port allows. Saved hosts and profiles are the app's own
@@ -41,6 +42,7 @@ import { attachTerminalPrompter } from './terminalPrompter';
 import { runExport, runImport } from './sshConfigCommands';
 import { runProxy } from './proxyCommand';
 import { FORWARD_USAGE, ForwardUsageError, runForward } from './forwardCommand';
+import { CP_USAGE, CpUsageError, runCp } from './cpCommand';
 import { runGatewaySshConfig } from './sshConfigGatewayCommand';
 import { hopNameAtStart } from '../../shared/model/hopName';
 
@@ -53,6 +55,7 @@ const USAGE = `usage:
   hopline proxy (--profile NAME | --via HOP[,HOP]...) [-i KEYFILE]... [--data-dir DIR] [-v] HOST PORT
   hopline ssh-config [NAME]... [--data-dir DIR]
   hopline forward [-v] (--profile NAME | [-i KEYFILE]... [--via HOP]... [-p PORT] HOP) [-L SPEC]... [-R SPEC]... [-D SPEC]... [--data-dir DIR]
+  hopline cp [-r] [-p] [-q] (--profile NAME | [-i KEYFILE]... [-J HOP]... [-P PORT]) [--data-dir DIR] SRC... DST   (scp's host:path)
 HOP is a saved host's name or [user@]host[:port]; NAME a saved profile (or an ssh_config alias).
 A port (in HOP or -p) is a number or a service name such as ssh.
 `;
@@ -144,7 +147,7 @@ function adHocHostId(text: string, port: number | null = null): string {
 }
 
 /** A saved host by name (-p still wins for the target, as over ssh_config's Port), else an address. */
-function hopFor(text: string, library: SavedLibrary, identities: string[], port: number | null = null): HopSpec {
+export function hopFor(text: string, library: SavedLibrary, identities: string[], port: number | null = null): HopSpec {
   const saved = library.hostNamed(text);
   if (!saved) return hopFromAddress(text, identities, port);
   const spec = library.hostSpec(saved);
@@ -238,6 +241,14 @@ export async function main(argv: string[]): Promise<number> {
         } catch (error) {
           if (!(error instanceof ForwardUsageError)) throw error;
           process.stderr.write(`hopline: ${toPlainText(error.message, 1000)}\n${FORWARD_USAGE}`);
+          return 2;
+        }
+      case 'cp':
+        try {
+          return await runCp(rest, hopFor);
+        } catch (error) {
+          if (!(error instanceof CpUsageError)) throw error;
+          process.stderr.write(`hopline: ${toPlainText(error.message, 1000)}\n${CP_USAGE}`);
           return 2;
         }
       case 'ssh-config': {

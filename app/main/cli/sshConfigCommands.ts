@@ -91,7 +91,7 @@ export async function runExport(args: string[], library: SavedLibrary, out: Node
     hops = circuit.hops;
     forwards = resolveHost(parsed, alias, options()).forwards ?? [];
   }
-  // A forward ssh could not read (Hopline's "any free port" for -L) is left out and said, rather
+  // A forward ssh could not read (-L 0, say, from a hand-edited profile) is left out and said, rather
   // than costing the whole export.
   forwards = forwards.filter((f, i) => {
     const problem = forwardExportProblem(f, i);

@@ -19,6 +19,8 @@ import { type TerminalFrameConnection, type TerminalFrameHub } from '../services
 import { securityHeaders } from './securityHeaders';
 import { resolveStaticFile } from './staticFiles';
 import { checkRequest, newToken, tokenCookieName } from './webGuards';
+import { handleFileRoute } from './fileRoutes';
+import type { FileTicketRedeemer } from '../services/files/transferQueue';
 
 export const RPC_PATH = '/rpc';
 /** ws closes a connection above this (1009); below it, oversize text frames get an error reply. */
@@ -33,6 +35,8 @@ export interface WebServerOptions {
   token?: string;
   /** Terminal frames; default: the hub compose.ts linked to `rpc`. Without one, binary frames get BAD_FRAME. */
   terminals?: TerminalFrameHub;
+  /** The files byte routes' tickets (the transfer queue). Without it those routes answer 404. */
+  files?: FileTicketRedeemer;
 }
 
 export interface RunningWebServer {
@@ -114,6 +118,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       res.end();
       return;
     }
+    if (handleFileRoute(req, res, url.pathname, options.files)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', ...securityHeaders() });
       res.end();
@@ -163,6 +168,10 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
+  // Node ends any request not received whole within 5 minutes; a browser upload of a large file
+  // (FILES_UPLOAD_PATH), or one waiting on a conflict question, may take longer. Headers must still
+  // arrive within headersTimeout, and every request needs the token before anything is read.
+  server.requestTimeout = 0;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dataDir = ensureDataDir(args.dataDir);
   const services = await composeServices({ version: HOPLINE_VERSION, transport: 'web', dataDir });
-  const server = await startWebServer({ rpc: services.rpc, terminals: services.terminalFrames, rendererDir: path.join(__dirname, '..', 'renderer'), port: args.port });
+  const server = await startWebServer({ rpc: services.rpc, terminals: services.terminalFrames, files: services.fileTickets, rendererDir: path.join(__dirname, '..', 'renderer'), port: args.port });
   // The token travels only in this line on stdout: not on a command line, not in the log.
   process.stdout.write(`Hopline web mode: open ${server.url}\n`);
   log.info(`web mode listening on 127.0.0.1:${server.port}, data in ${dataDir}`);

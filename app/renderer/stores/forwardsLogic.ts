@@ -55,12 +55,13 @@ export function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** Where the forward listens: the bound address once listening (port 0 becomes the real one). */
+/** Where the forward listens: the bound address once listening (a remote port 0 becomes the target's choice). */
 export function listenAddress(status: Pick<ForwardStatus, 'spec' | 'boundAddress' | 'boundPort'>): string {
   const spec = status.spec;
   const bind = status.boundAddress ?? displayBind(spec);
   const port = status.boundPort ?? spec.bindPort;
-  return port === 0 ? `${bind}, any free port` : hostPort(bind, port);
+  // Only -R may ask for port 0 (as in ssh): the target picks it.
+  return port === 0 ? `${bind}, a port the target picks` : hostPort(bind, port);
 }
 
 /** The bind address as a user reads it: loopback by default, "all interfaces" for `*`. */
@@ -99,19 +100,6 @@ export const STATE_TEXT: Readonly<Record<ForwardStatus['state'], string>> = {
   waiting: 'waiting for the circuit',
   failed: 'failed',
 };
-
-/** Bytes in binary units with one decimal past 1 KiB: `812 B`, `1.5 KiB`, `3.2 GiB`. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
 
 /** "1 forward", "2 forwards". */
 export function forwardsCountText(n: number): string {

@@ -29,7 +29,8 @@ export type ShortcutId =
   | 'focusSidebar'
   | 'focusWorkspace'
   | 'newCircuit'
-  | 'settings';
+  | 'settings'
+  | 'browseFiles';
 
 export interface ShortcutDefinition {
   id: ShortcutId;
@@ -57,6 +58,7 @@ export const SHORTCUTS: readonly ShortcutDefinition[] = [
   { id: 'focusWorkspace', label: 'Move focus back to the terminal', chord: 'Shift+F6' },
   { id: 'newCircuit', label: 'New circuit', chord: 'Mod+Shift+N' },
   { id: 'settings', label: 'Settings', chord: 'Mod+,' },
+  { id: 'browseFiles', label: 'Browse files on this circuit', chord: 'Mod+Shift+L' },
 ];
 
 export interface Chord {

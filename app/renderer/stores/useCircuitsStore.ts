@@ -35,7 +35,8 @@ interface CircuitsState {
   close(circuitId: string): Promise<void>;
   select(circuitId: string | null): void;
   eventLog(circuitId: string): Promise<string[]>;
-  preview(hostIds: string[]): Promise<CircuitPreview>;
+  /** With a saved profile's id, its forwards are in the export too. */
+  preview(hostIds: string[], profileId?: string): Promise<CircuitPreview>;
   dismissHostKeyAlert(circuitId: string): void;
   /** A circuit known only from a saved layout (already ended), so its tab can reconnect it. */
   remember(circuit: CircuitSummary): void;
@@ -124,8 +125,8 @@ export const useCircuitsStore = create<CircuitsState>((set, get) => ({
   eventLog(circuitId) {
     return rpc.circuits.eventLog(circuitId);
   },
-  preview(hostIds) {
-    return rpc.circuits.preview({ hostIds });
+  preview(hostIds, profileId) {
+    return rpc.circuits.preview(profileId === undefined ? { hostIds } : { hostIds, profileId });
   },
   remember(circuit) {
     set((s) => (s.circuits[circuit.id] ? {} : { circuits: { ...s.circuits, [circuit.id]: circuit } }));

@@ -12,6 +12,8 @@ export interface ConfirmRequest {
   confirmLabel: string;
   /** For tests and styling: which question this is. */
   kind: string;
+  /** Text the user must type before the destructive button works (a recursive delete's folder name, as shown). */
+  typeToConfirm?: string;
   /** Set by ask(): a new question is a new dialog (its focus placed afresh). */
   seq?: number;
 }

@@ -13,11 +13,17 @@ import { requestCloseTab } from './sessionEnding';
 import { useTerminalsStore } from './useTerminalsStore';
 import { usePaletteStore } from './usePaletteStore';
 import { findTab } from './terminalsLogic';
+import { useCircuitsStore } from './useCircuitsStore';
+import { toPlainText } from '../../shared/model/plainText';
 
 export type WorkspaceDialog = { kind: 'host'; hostId: string | null } | { kind: 'profile'; profileId: string } | { kind: 'import' } | null;
 
 export const BUILDER_PANEL = 'builder';
 export const SETTINGS_PANEL = 'settings';
+/** A files view's panel id: the prefix and its circuit's id (one files view per circuit). */
+export const FILES_PANEL_PREFIX = 'files:';
+export const filesPanelId = (circuitId: string): string => `${FILES_PANEL_PREFIX}${circuitId}`;
+export const filesCircuitOf = (panelId: string): string | null => (panelId.startsWith(FILES_PANEL_PREFIX) ? panelId.slice(FILES_PANEL_PREFIX.length) : null);
 
 /** Where the next terminal panel goes: beside a group (a split) instead of into the active group. */
 export interface Placement {
@@ -39,6 +45,14 @@ interface WorkspaceState {
   toggleDrawer(panelId: string | null): void;
   openBuilder(): void;
   openSettings(): void;
+  /**
+   * The circuit's files view (issue 16): opened beside the active panel, or brought forward if it
+   * is open; the focus goes to its list. Without a circuit: the active panel's (a terminal or a
+   * files view), else the one open circuit. Returns false when there is none to browse.
+   */
+  openFiles(circuitId?: string): boolean;
+  /** Asks the files view of a circuit to take the focus (bumped per request). */
+  filesFocus: { circuitId: string; n: number } | null;
   /** A new terminal on the circuit of the active terminal panel, in the same group or split off it. */
   newTerminal(where?: 'tab' | 'right' | 'below'): boolean;
   /** Moves the active panel into a new group to the right or below. */
@@ -89,6 +103,26 @@ export const useWorkspaceStore = create<WorkspaceState>((set, get) => ({
   openSettings() {
     openSingle(get().api, SETTINGS_PANEL, 'settings', 'Settings');
   },
+  filesFocus: null,
+  openFiles(circuitId) {
+    const { api } = get();
+    if (!api) return false;
+    const active = api.activePanel?.id ?? null;
+    const activeTab = active ? findTab(useTerminalsStore.getState(), active) : undefined;
+    const open = Object.values(useCircuitsStore.getState().circuits).filter((c) => c.state === 'open');
+    const id = circuitId ?? activeTab?.circuitId ?? (active ? filesCircuitOf(active) : null) ?? (open.length === 1 ? open[0]!.id : null);
+    if (!id) return false;
+    const panelId = filesPanelId(id);
+    const existing = api.getPanel(panelId);
+    if (existing) existing.api.setActive();
+    else {
+      const hopNames = useCircuitsStore.getState().circuits[id]?.hopNames ?? [];
+      const target = toPlainText(hopNames[hopNames.length - 1] ?? 'circuit', 80);
+      api.addPanel({ id: panelId, component: 'files', title: `Files · ${target}` });
+    }
+    set((s) => ({ filesFocus: { circuitId: id, n: (s.filesFocus?.n ?? 0) + 1 } }));
+    return true;
+  },
   newTerminal(where = 'tab') {
     const { api } = get();
     const key = activeTerminalKey(api);
@@ -130,7 +164,9 @@ export const useWorkspaceStore = create<WorkspaceState>((set, get) => ({
   },
   focusActive() {
     const key = activeTerminalKey(get().api);
+    const files = filesCircuitOf(get().api?.activePanel?.id ?? '');
     if (key) useTerminalsStore.getState().activate(key, true);
+    else if (files) set((s) => ({ filesFocus: { circuitId: files, n: (s.filesFocus?.n ?? 0) + 1 } }));
     else get().api?.activePanel?.view.content.element.querySelector<HTMLElement>('h1, h2, [tabindex], input, button')?.focus();
   },
   run(id) {
@@ -179,6 +215,9 @@ export const useWorkspaceStore = create<WorkspaceState>((set, get) => ({
         break;
       case 'settings':
         s.openSettings();
+        break;
+      case 'browseFiles':
+        s.openFiles();
         break;
     }
   },

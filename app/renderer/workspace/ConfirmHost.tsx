@@ -15,6 +15,7 @@ export function ConfirmHost() {
       onConfirm={() => answer(true)}
       onCancel={() => answer(false)}
       testId={`confirm-${request.kind}`}
+      {...(request.typeToConfirm !== undefined ? { typeToConfirm: request.typeToConfirm } : {})}
     />
   );
 }

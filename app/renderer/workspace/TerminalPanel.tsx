@@ -4,11 +4,12 @@
  * the terminal itself, and, while the circuit comes up, its hop cards over the terminal area.
  */
 import type { IDockviewPanelProps } from 'dockview-react';
-import { ChevronDown, ChevronUp } from 'lucide-react';
+import { ChevronDown, ChevronUp, FolderOpen } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import { toPlainText } from '../../shared/model/plainText';
 import { CircuitStatus } from '../features/connection/CircuitStatus';
 import { ForwardsPanel } from '../features/forwards/ForwardsPanel';
+import { GatewayPanel } from '../features/gateway/GatewayPanel';
 import { resolveTerminalOptions } from '../features/terminals/terminalSettings';
 import { TerminalView } from '../features/terminals/TerminalView';
 import { formatCircuitDetails, hopRows } from '../stores/circuitsLogic';
@@ -119,6 +120,12 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
           <span className="pane-state">{backendDown ? 'backend unreachable' : (endCauseText(tab.status) ?? STATE_TEXT[state])}</span>
           {drawerOpen ? <ChevronUp size={14} aria-hidden /> : <ChevronDown size={14} aria-hidden />}
         </button>
+        {circuit?.state === 'open' && !backendDown && (
+          <button type="button" className="pane-files" title="Browse files on this circuit" onClick={() => useWorkspaceStore.getState().openFiles(circuit.id)}>
+            <FolderOpen size={14} aria-hidden />
+            <span>Files</span>
+          </button>
+        )}
       </div>
       <div className="pane-body">
         {/* While the backend is unreachable nothing here takes input or focus (inert), and it looks it. */}
@@ -159,6 +166,7 @@ export function TerminalPanel({ api }: IDockviewPanelProps) {
               </div>
               {status}
               {circuit && <ForwardsPanel circuitId={circuit.id} circuitState={circuit.state} />}
+              {circuit && <GatewayPanel circuitId={circuit.id} profileId={circuit.profileId} />}
               <h3>Event log</h3>
               <pre className="event-log" tabIndex={0} aria-label="Event log">
                 {(log ?? ['Loading…']).map((line) => toPlainText(line, 2000)).join('\n')}

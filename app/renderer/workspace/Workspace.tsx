@@ -16,7 +16,7 @@ import { useBuilderStore } from '../stores/useBuilderStore';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
-import { BUILDER_PANEL, SETTINGS_PANEL, useWorkspaceStore } from '../stores/useWorkspaceStore';
+import { BUILDER_PANEL, filesCircuitOf, SETTINGS_PANEL, useWorkspaceStore } from '../stores/useWorkspaceStore';
 import { rekeyDock, savedTerminals, tabLabels, terminalPanelRef } from '../stores/workspaceLayout';
 import { ConfirmHost } from './ConfirmHost';
 import { WorkspaceTab } from './WorkspaceTab';
@@ -29,6 +29,7 @@ interface WorkspaceProps {
   terminal: FunctionComponent<IDockviewPanelProps>;
   builder: FunctionComponent<IDockviewPanelProps>;
   settings: FunctionComponent<IDockviewPanelProps>;
+  files: FunctionComponent<IDockviewPanelProps>;
   empty: FunctionComponent<IWatermarkPanelProps>;
 }
 
@@ -91,7 +92,7 @@ async function restore(api: DockviewApi): Promise<void> {
   }
 }
 
-export function Workspace({ terminal, builder, settings, empty }: WorkspaceProps) {
+export function Workspace({ terminal, builder, settings, files, empty }: WorkspaceProps) {
   const apiRef = useRef<DockviewApi | null>(null);
   const setApi = useWorkspaceStore((s) => s.setApi);
 
@@ -138,7 +139,8 @@ export function Workspace({ terminal, builder, settings, empty }: WorkspaceProps
       const builderPanel = dock.getPanel(BUILDER_PANEL);
       if (builderPanel && builderPanel.title !== builderTitle) builderPanel.api.setTitle(builderTitle);
       for (const panel of [...dock.panels]) {
-        if (panel.id === BUILDER_PANEL || panel.id === SETTINGS_PANEL || keys.has(panel.id)) continue;
+        // Files views (issue 16) live beside the terminals, not in the terminals store; they are not saved.
+        if (panel.id === BUILDER_PANEL || panel.id === SETTINGS_PANEL || keys.has(panel.id) || filesCircuitOf(panel.id) !== null) continue;
         removing.add(panel.id);
         panel.api.close();
       }
@@ -208,7 +210,7 @@ export function Workspace({ terminal, builder, settings, empty }: WorkspaceProps
     <>
       <DockviewReact
         className="hl-dock dockview-theme-light"
-        components={{ terminal, builder, settings }}
+        components={{ terminal, builder, settings, files }}
         defaultTabComponent={WorkspaceTab}
         watermarkComponent={empty}
         onReady={onReady}

@@ -1,14 +1,16 @@
 import type { IDockviewPanelHeaderProps } from 'dockview-react';
-import { ArrowLeftRight, CircleAlert, CircleSlash, LoaderCircle, Route, Settings, SquareTerminal, Unplug, X } from 'lucide-react';
+import { ArrowLeftRight, Cable, CircleAlert, CircleSlash, FolderOpen, LoaderCircle, Route, Settings, SquareTerminal, Unplug, X } from 'lucide-react';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { requestCloseTab } from '../stores/sessionEnding';
 import { useAppStore } from '../stores/useAppStore';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
 import { forwardsCountText } from '../stores/forwardsLogic';
 import { useForwardsStore } from '../stores/useForwardsStore';
+import { ridingText } from '../stores/gatewayLogic';
+import { useGatewayStore } from '../stores/useGatewayStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
-import { BUILDER_PANEL, SETTINGS_PANEL } from '../stores/useWorkspaceStore';
+import { BUILDER_PANEL, filesCircuitOf, SETTINGS_PANEL } from '../stores/useWorkspaceStore';
 import { tabLabels, type TabLabel, type TabState } from '../stores/workspaceLayout';
 
 const STATE_TEXT: Record<TabState, string> = {
@@ -41,6 +43,12 @@ function useListeningForwards(key: string): number {
   return useForwardsStore((s) => (circuitId ? (s.listening[circuitId] ?? 0) : 0));
 }
 
+/** How many external sessions (ssh, scp, git… through `hopline proxy`) ride the tab's circuit. */
+function useRidingSessions(key: string): number {
+  const circuitId = useTerminalsStore((s) => s.tabs.find((t) => t.key === key)?.circuitId);
+  return useGatewayStore((s) => (circuitId ? (s.riding[circuitId] ?? 0) : 0));
+}
+
 /**
  * A workspace tab: state icon, profile colour, the label, and a close mark. The close mark is
  * for the mouse only (dockview's tab is the one focusable element; Ctrl+Shift+W or Delete closes
@@ -49,6 +57,7 @@ function useListeningForwards(key: string): number {
 export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
   const label = useTabLabel(api.id);
   const forwards = useListeningForwards(api.id);
+  const riding = useRidingSessions(api.id);
   // No terminal is live while the backend is unreachable: its tab does not look it either.
   const backendDown = useAppStore((s) => s.backendDown);
   const [panelTitle, setPanelTitle] = useState(api.title);
@@ -65,6 +74,9 @@ export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
   } else if (api.id === SETTINGS_PANEL) {
     icon = <Settings size={14} aria-hidden className="tab-icon" />;
     title = 'Settings';
+  } else if (filesCircuitOf(api.id) !== null) {
+    icon = <FolderOpen size={14} aria-hidden className="tab-icon" />;
+    title = panelTitle ?? 'Files';
   } else {
     const state = label?.state ?? 'connecting';
     icon = backendDown ? <Unplug size={14} aria-hidden className="tab-icon" /> : <StateIcon state={state} />;
@@ -95,6 +107,12 @@ export function WorkspaceTab({ api }: IDockviewPanelHeaderProps) {
         <span className="hl-tab-forwards" role="img" aria-label={forwardsCountText(forwards)} title={`${forwardsCountText(forwards)} listening`} data-testid="tab-forwards">
           <ArrowLeftRight size={12} aria-hidden />
           {forwards}
+        </span>
+      )}
+      {riding > 0 && !backendDown && (
+        <span className="hl-tab-riding" role="img" aria-label={ridingText(riding)} title={`${ridingText(riding)} ${riding === 1 ? 'rides' : 'ride'} this circuit through hopline proxy`} data-testid="tab-riding">
+          <Cable size={12} aria-hidden />
+          {riding}
         </span>
       )}
       <span

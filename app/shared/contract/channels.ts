@@ -5,7 +5,9 @@
 import { appService, type IAppService } from './app';
 import { circuitsService, type ICircuitsService } from './circuits';
 import { credentialsService, type ICredentialsService } from './credentials';
+import { filesService, type IFilesService } from './files';
 import { forwardsService, type IForwardsService } from './forwards';
+import { gatewayService, type IGatewayService } from './gateway';
 import { hostsService, type IHostsService } from './hosts';
 import { profilesService, type IProfilesService } from './profiles';
 import { promptsService, type IPromptsService } from './prompts';
@@ -24,6 +26,8 @@ export interface Services {
   credentials: ICredentialsService;
   settings: ISettingsService;
   forwards: IForwardsService;
+  gateway: IGatewayService;
+  files: IFilesService;
 }
 export type ServiceName = keyof Services;
 
@@ -37,6 +41,8 @@ export const serviceDescriptors = {
   credentials: credentialsService,
   settings: settingsService,
   forwards: forwardsService,
+  gateway: gatewayService,
+  files: filesService,
 } as const;
 
 export interface ChannelEntry {

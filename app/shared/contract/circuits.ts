@@ -25,7 +25,11 @@ export interface ICircuitsService {
   list(): Promise<CircuitSummary[]>;
   /** What `ssh -v` would tell, without secrets: for "copy details". */
   eventLog(circuitId: string): Promise<string[]>;
-  preview(request: { hostIds: string[]; alias?: string }): Promise<CircuitPreview>;
+  /**
+   * The circuit as `ssh -J` and ssh_config would write it. With `profileId`, the saved profile's
+   * forwards go in too (LocalForward… lines, -L… options), as `hopline export` writes them.
+   */
+  preview(request: { hostIds: string[]; alias?: string; profileId?: string }): Promise<CircuitPreview>;
   onDidChangeHopState: Event<HopStateEvent>;
   onDidChange: Event<CircuitSummary>;
   onDidFail: Event<{ circuitId: string; error: WireError }>;

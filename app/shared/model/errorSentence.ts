@@ -65,6 +65,13 @@ const SENTENCES: Record<ErrorCode, { always?: true; say(hop: HopWords): string }
   PORT_IN_USE: { say: () => 'The port for this forward is already in use by another program.' },
   FORWARD_BIND_FAILED: { say: () => 'Hopline could not listen on the address and port of this forward.' },
   FORWARD_CONNECT_FAILED: { say: (h) => (h.known ? `${h.At} could not reach the destination of this forward.` : 'Hopline could not reach the destination of this forward.') },
+  SFTP_UNAVAILABLE: { say: (h) => `${h.At} does not offer file transfer (SFTP).` },
+  FILE_NOT_FOUND: { say: () => 'That file or folder does not exist.' },
+  PERMISSION_DENIED: { say: () => 'Permission to that file or folder was denied.' },
+  FILE_EXISTS: { say: () => 'A file with that name is already there.' },
+  UNSAFE_NAME: { say: () => 'Hopline refused a file name that could write outside the chosen folder.' },
+  DISK_FULL: { say: () => 'The local disk is full. The partial file was kept, so the transfer can resume.' },
+  SFTP_FAILED: { say: (h) => `A file operation on ${h.at} failed.` },
 };
 
 /**

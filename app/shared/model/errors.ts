@@ -45,6 +45,21 @@ export const ErrorCode = {
   FORWARD_BIND_FAILED: 'FORWARD_BIND_FAILED',
   /** A forwarded connection could not reach its destination (from the target for -L/-D, from here for -R). */
   FORWARD_CONNECT_FAILED: 'FORWARD_CONNECT_FAILED',
+  // Files and transfers (services/files)
+  /** The target has no SFTP subsystem, or refused to start it. */
+  SFTP_UNAVAILABLE: 'SFTP_UNAVAILABLE',
+  /** A remote or local path does not exist (SSH_FX_NO_SUCH_FILE, ENOENT): the message names it. */
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  /** The server or this computer refused access (SSH_FX_PERMISSION_DENIED, EACCES): the message names the path. */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  /** The destination exists and the chosen policy does not replace it. */
+  FILE_EXISTS: 'FILE_EXISTS',
+  /** A remote name that would escape the chosen folder or is not a safe local name ('../', '/', NUL, CON, ...). */
+  UNSAFE_NAME: 'UNSAFE_NAME',
+  /** The local disk is full (ENOSPC): the `.part` file is kept so the transfer can resume. */
+  DISK_FULL: 'DISK_FULL',
+  /** Any other SFTP failure, with the server's words in `detail`. */
+  SFTP_FAILED: 'SFTP_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

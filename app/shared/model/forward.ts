@@ -26,7 +26,10 @@ export interface ForwardSpec {
    * A non-loopback address is an explicit choice the UI warns about.
    */
   bindAddress?: string;
-  /** The listening port; 0 asks for any free port (local and dynamic only). */
+  /**
+   * The listening port. 0 only for remote: the server picks one and reports it back (ssh -R 0).
+   * OpenSSH refuses 0 for -L and -D ("Bad local forwarding specification"), and so does Hopline.
+   */
   bindPort: number;
   /** Where connections go (local, remote); absent for dynamic. */
   host?: string;
@@ -44,7 +47,7 @@ export interface ForwardStatus {
   circuitId: string;
   spec: ForwardSpec;
   state: ForwardState;
-  /** The address actually bound (a port of 0 becomes the real one), once listening. */
+  /** The address actually bound (a remote port of 0 becomes the server's choice), once listening. */
   boundAddress?: string;
   boundPort?: number;
   openConnections: number;
@@ -72,12 +75,12 @@ export interface ForwardStatus {
 // address is written, `[::1]:8080:...`), and outside brackets a backslash escapes the next
 // character; a field holding '/' is a Unix socket path. Ports are read as a2port reads them.
 // An empty or `*` bind address means every interface (ssh's wildcard), `localhost` loopback.
+// A listening port of 0 is the server's choice for -R and refused for -L and -D, as parse_forward
+// refuses it (`!remotefwd && listen_port == 0`).
 //
 // Where Hopline differs, on purpose:
 //  - Unix socket paths are refused (ForwardSpecError, problem 'unix-socket') instead of used.
 //  - `-R [bind:]port` alone (a SOCKS proxy on the server, OpenSSH 7.6+) is refused ('remote-dynamic').
-//  - Listening port 0 is taken for -L and -D too (any free port, reported once listening), where
-//    ssh refuses it; for -R it asks the server to choose, as ssh does.
 //  - `:port` and `*:port` are both stored as bindAddress '*': they mean the same to ssh.
 //  - An empty destination host is refused (ssh would pass it on to the server).
 
@@ -155,7 +158,7 @@ function problem(kind: ForwardSpecProblem, message: string): ForwardSpecError {
 
 const show = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 
-/** a2port, with 0 allowed (the listening port may be "any"); null when it is no port. */
+/** a2port, with 0 allowed (a remote listening port the server picks); null when it is no port. */
 function forwardPort(text: string, lookup: ServicePortLookup | undefined): number | null {
   if (/^\d+$/.test(text)) {
     const n = Number(text);
@@ -202,10 +205,12 @@ export function parseForwardSpec(kind: ForwardKind, text: string, lookup?: Servi
     }
     return n;
   };
+  // Only -R may listen on port 0 (the server picks); ssh says "Bad local forwarding specification".
+  const listenZero = kind === 'remote';
   if (kind === 'dynamic') {
     if (fields.length > 2) throw bad();
     const [first, second] = fields as [ForwardField, ForwardField | undefined];
-    const spec: ForwardSpec = { kind, bindPort: port(second ?? first, 'port', true) };
+    const spec: ForwardSpec = { kind, bindPort: port(second ?? first, 'port', listenZero) };
     if (second) spec.bindAddress = bindOf(first.text);
     return spec;
   }
@@ -216,7 +221,7 @@ export function parseForwardSpec(kind: ForwardKind, text: string, lookup?: Servi
   }
   if (fields.length !== 3 && fields.length !== 4) throw bad();
   const [bind, listen, host, hostPort] = fields.length === 4 ? (fields as ForwardField[]) : [undefined, ...(fields as ForwardField[])];
-  const spec: ForwardSpec = { kind, bindPort: port(listen!, 'listening port', true) };
+  const spec: ForwardSpec = { kind, bindPort: port(listen!, 'listening port', listenZero) };
   if (bind) spec.bindAddress = bindOf(bind.text);
   checkHost(host!.text, 'destination host', text);
   spec.host = host!.text;

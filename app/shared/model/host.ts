@@ -5,7 +5,8 @@
 
 export type HostAuthMethod =
   | { kind: 'agent' }
-  | { kind: 'publickey'; keyFile: string }
+  /** certificateFile: an OpenSSH user certificate for the key (KEY-cert.pub beside it is found anyway). */
+  | { kind: 'publickey'; keyFile: string; certificateFile?: string }
   | { kind: 'password' }
   | { kind: 'keyboard-interactive' };
 

@@ -12,5 +12,5 @@ export const circuitsSchemas: MethodSchemas<ICircuitsService> = {
   close: z.tuple([id]),
   list: z.tuple([]),
   eventLog: z.tuple([id]),
-  preview: z.tuple([z.strictObject({ hostIds, alias: z.string().min(1).max(200).optional() })]),
+  preview: z.tuple([z.strictObject({ hostIds, alias: z.string().min(1).max(200).optional(), profileId: id.optional() })]),
 };

@@ -1,8 +1,8 @@
 /**
  * Validators for the forwards contract and for a ForwardSpec wherever one arrives (a profile, a
  * command line turned into a spec). The shape rules follow ssh(1): -L and -R need a destination,
- * -D has none; only -L and -D may ask for any free port (0) here, as a remote port of 0 is the
- * server's choice and is reported back.
+ * -D has none; a listening port of 0 is for -R only (the server's choice, reported back), as
+ * OpenSSH's parse_forward refuses it for -L and -D.
  */
 import { z } from 'zod';
 import type { IForwardsService } from '../contract/forwards';
@@ -25,6 +25,7 @@ export const forwardSpecSchema: z.ZodType<ForwardSpec> = z
     autoStart: z.boolean().optional(),
   })
   .superRefine((spec, ctx) => {
+    if (spec.kind !== 'remote' && spec.bindPort === 0) ctx.addIssue({ code: 'custom', path: ['bindPort'], message: `a ${spec.kind} forward needs a port to listen on (0 is for remote forwards only)` });
     if (spec.kind === 'dynamic') {
       if (spec.host !== undefined || spec.hostPort !== undefined) ctx.addIssue({ code: 'custom', message: 'a dynamic forward has no destination host or port' });
     } else if (spec.host === undefined || spec.hostPort === undefined) {

@@ -75,7 +75,7 @@ const knownHostsFileSchema = z.string().min(1).max(MAX_PATH).refine(...noControl
 
 export const hostAuthMethodSchema: z.ZodType<HostAuthMethod> = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('agent') }),
-  z.strictObject({ kind: z.literal('publickey'), keyFile: keyFileSchema }),
+  z.strictObject({ kind: z.literal('publickey'), keyFile: keyFileSchema, certificateFile: keyFileSchema.optional() }),
   z.strictObject({ kind: z.literal('password') }),
   z.strictObject({ kind: z.literal('keyboard-interactive') }),
 ]);

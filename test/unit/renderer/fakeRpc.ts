@@ -8,6 +8,7 @@ import type { PongEvent } from '../../../app/shared/contract/app';
 import type { CircuitPreview } from '../../../app/shared/contract/circuits';
 import type { CredentialStatus, SecretKind } from '../../../app/shared/contract/credentials';
 import type { ForwardSpec, ForwardStatus } from '../../../app/shared/contract/forwards';
+import type { GatewaySession, SshConfigBlock } from '../../../app/shared/contract/gateway';
 import type { HostInput, HostSummary, ImportReport, RemoveHostOptions } from '../../../app/shared/contract/hosts';
 import type { ProfileInput, ProfileSummary, StoreStatus } from '../../../app/shared/contract/profiles';
 import type { TerminalOpenRequest, TerminalSummary } from '../../../app/shared/contract/terminals';
@@ -17,6 +18,7 @@ import type { CircuitSummary, HopStateEvent } from '../../../app/shared/model/ho
 import type { PromptRequest } from '../../../app/shared/model/prompt';
 import type { StreamListener } from '../../../app/shared/rpc/terminalStreams';
 import { LINK_UP, type ConnectionState, type LinkProgress } from '../../../app/renderer/rpc/webSocketTransport';
+import { FakeFilesService } from './fakeFiles';
 import { fakeSettings } from './fakeSettings';
 
 function createFake() {
@@ -38,6 +40,7 @@ function createFake() {
     terminalResized: new Emitter<{ terminalId: string; cols: number; rows: number }>(),
     forwardChanged: new Emitter<ForwardStatus>(),
     forwardRemoved: new Emitter<{ forwardId: string; circuitId: string }>(),
+    gatewaySessions: new Emitter<GatewaySession[]>(),
   };
   let nextTerminal = 1;
   /** Listeners of attached streams: `terminalStreams.emit(streamId, bytes)` plays output to them. */
@@ -136,6 +139,13 @@ function createFake() {
       remove: vi.fn(async (_id: string) => undefined),
       onDidChange: events.forwardChanged.event,
       onDidRemove: events.forwardRemoved.event,
+    },
+    // The files service (issue 16): an in-memory tree and a queue the test drives (fakeFiles.ts).
+    files: new FakeFilesService(),
+    gateway: {
+      sessions: vi.fn(async (): Promise<GatewaySession[]> => []),
+      sshConfigFor: vi.fn(async (profileId: string): Promise<SshConfigBlock> => ({ text: `Host ${profileId}\n`, hostAlias: profileId })),
+      onDidChangeSessions: events.gatewaySessions.event,
     },
   };
   const openExternalLink = vi.fn(async (_url: string) => undefined);

@@ -9,12 +9,15 @@ import { ErrorCode, HoplineError, type WireError } from '../../../shared/model/e
 import type { CircuitSummary } from '../../../shared/model/hop';
 import { validateCircuit, type CircuitEngine } from '../engine/circuitEngine';
 import type { HopSpec } from '../engine/hopSpec';
-import { configAlias, exportSshConfig, exportSshJ, shellLine, SshConfigExportError } from '../engine/sshConfig';
+import type { ForwardSpec } from '../../../shared/model/forward';
+import { configAlias, exportSshConfig, exportSshJ, forwardExportProblem, shellLine, SshConfigExportError } from '../engine/sshConfig';
 
 export interface CircuitsServiceOptions {
   engine: CircuitEngine;
   /** The saved hosts' hop specs in order; throws INVALID_ARGUMENT naming an unknown id. */
   hopSpecs(hostIds: string[]): HopSpec[];
+  /** A saved profile's forwards, or null when no profile has that id (for the preview). */
+  savedForwards?(profileId: string): readonly ForwardSpec[] | null;
 }
 
 function asWire(error: unknown): WireError {
@@ -107,7 +110,7 @@ export class CircuitsService implements ICircuitsService {
     return this.options.engine.eventLog(circuitId);
   }
 
-  async preview(request: { hostIds: string[]; alias?: string }): Promise<CircuitPreview> {
+  async preview(request: { hostIds: string[]; alias?: string; profileId?: string }): Promise<CircuitPreview> {
     const problems: WireError[] = [];
     let specs: HopSpec[];
     try {
@@ -125,11 +128,30 @@ export class CircuitsService implements ICircuitsService {
       }
     };
     const alias = request.alias ?? configAlias(specs[specs.length - 1]!.name, 'target');
+    const forwards = this.forwardsFor(request.profileId, problems);
     return {
-      sshCommand: attempt(() => shellLine(exportSshJ(specs))),
-      sshConfig: attempt(() => exportSshConfig(specs, alias)),
+      sshCommand: attempt(() => shellLine(exportSshJ(specs, forwards))),
+      sshConfig: attempt(() => exportSshConfig(specs, alias, forwards)),
       problems,
     };
+  }
+
+  /**
+   * The profile's saved forwards that ssh can read, as `hopline export` takes them: one ssh would
+   * refuse is left out with a problem saying so, rather than costing the whole preview.
+   */
+  private forwardsFor(profileId: string | undefined, problems: WireError[]): ForwardSpec[] {
+    if (profileId === undefined || !this.options.savedForwards) return [];
+    const saved = this.options.savedForwards(profileId);
+    if (saved === null) {
+      problems.push({ code: ErrorCode.INVALID_ARGUMENT, message: 'The profile is no longer saved, so its forwards are not in this export' });
+      return [];
+    }
+    return saved.filter((spec, i) => {
+      const problem = forwardExportProblem(spec, i);
+      if (problem !== null) problems.push({ code: ErrorCode.INVALID_ARGUMENT, message: `Not exported: ${problem}` });
+      return problem === null;
+    });
   }
 
   dispose(): Promise<void> {

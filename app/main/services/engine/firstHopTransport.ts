@@ -12,6 +12,7 @@ import { connectHttpProxy } from './httpConnectProxy';
 import { splitArgv, spawnProxyCommand } from './proxyCommand';
 import { connectSocks5 } from './socksProxy';
 import { connectThrough, formatAddress } from './tcpConnect';
+import { coalesceWrites } from './coalescedWrites';
 
 export interface FirstHopSocket {
   /** Hand to ssh2 as its `sock`. */
@@ -65,6 +66,7 @@ function programName(command: string): string {
 }
 
 function socketTransport(socket: net.Socket, describe: string): FirstHopSocket {
+  coalesceWrites(socket);
   return { sock: socket, close: () => closeSocket(socket), describe };
 }
 

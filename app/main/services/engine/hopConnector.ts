@@ -32,6 +32,7 @@ import { hopName, hopNameAtStart } from '../../../shared/model/hopName';
 import type { AuthMethodKind, HopStateName, HopTimings } from '../../../shared/model/hop';
 import { MAX_PROMPTS_PER_QUESTION, ONE_TIME_PROMPT, type PromptRequest } from '../../../shared/model/prompt';
 import { KbdAttempts, PASSWORD_PROMPT, type AnswerSource } from './authRetry';
+import { certificateFor } from './certificateAuth';
 import { openFirstHopSocket } from './firstHopTransport';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type AuthStep, type HopSpec } from './hopSpec';
 import type { HopSecrets, RememberedSecret } from './hopSecrets';
@@ -448,6 +449,33 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
       })().catch((error: unknown) => fail(error instanceof HoplineError ? error : new HoplineError(ErrorCode.PROMPT_CANCELLED, `The question from ${label(ctx)} ended before it was answered`, ctx.ref)));
     };
 
+    /** What each certificate attempt offered, so a refusal names its key id. */
+    const certificateNames = new WeakMap<object, string>();
+    /**
+     * A key's auth object with its OpenSSH user certificate (certificateAuth.ts), when there is
+     * one. A named certificate that sshd would refuse stops the hop here, before anything is sent.
+     */
+    const certified = async (step: Extract<AuthStep, { kind: 'publickey' }>, auth: { type: 'publickey'; username: string; key: Buffer; passphrase?: string }): Promise<Record<string, unknown>> => {
+      const parsed = utils.parseKey(auth.key, auth.passphrase);
+      if (parsed instanceof Error) return auth;
+      const explicit = [...(step.certificateFile ? [step.certificateFile] : []), ...(spec.certificateFiles ?? [])];
+      const choice = await certificateFor(step.keyFile, parsed.getPublicSSH(), explicit, spec.user);
+      for (const note of choice.notes) env.log(`${label(ctx)}: ${note}`);
+      if (!choice.chosen) return auth;
+      const { cert, file, explicit: named } = choice.chosen;
+      const keyId = sanitizeForMessage(cert.keyId, MAX_SERVER_TEXT_IN_MESSAGE);
+      if (choice.problem) {
+        const why = sanitizeForMessage(choice.problem, MAX_SERVER_TEXT_IN_MESSAGE * 2);
+        if (named) throw new HoplineError(ErrorCode.AUTH_FAILED, `Not sent to ${label(ctx)}: ${why} (${file})`, ctx.ref);
+        env.log(`${label(ctx)}: not offering ${file}: ${why}; offering the key alone`);
+        return auth;
+      }
+      env.log(`${label(ctx)}: key ${step.keyFile} with certificate "${keyId}" (${file}, CA ${cert.signatureKeyFingerprint})`);
+      const withCert = { ...auth, certificate: cert.blob };
+      certificateNames.set(withCert, `publickey with certificate "${keyId}"`);
+      return withCert;
+    };
+
     /** The ssh2 auth object for a step, or null when the step cannot be tried (no agent, unreadable key). */
     let usedSavedPassword = false;
     const buildAuth = async (entry: (typeof steps)[number]): Promise<Record<string, unknown> | null> => {
@@ -478,7 +506,7 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
             if (passphrase !== null) {
               if (!(utils.parseKey(data, passphrase) instanceof Error)) {
                 env.log(`${label(ctx)}: key ${step.keyFile} decrypted with the saved passphrase`);
-                return { type: 'publickey', username, key: data, passphrase };
+                return certified(step, { type: 'publickey', username, key: data, passphrase });
               }
               savedFailed = true;
               env.log(`${label(ctx)}: the saved passphrase does not decrypt ${step.keyFile}`);
@@ -498,7 +526,7 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
               // Decrypting proves the passphrase right, whatever the server thinks of the key.
               if (reply.remember[0]) entry.toRemember.push({ secret: { kind: 'passphrase' }, value: passphrase });
               commitRemembered(entry);
-              return { type: 'publickey', username, key: data, passphrase };
+              return certified(step, { type: 'publickey', username, key: data, passphrase });
             }
             parsed = attempt;
           }
@@ -506,7 +534,7 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
             env.log(`${label(ctx)}: key ${step.keyFile} unusable (${parsed.message}); skipping`);
             return null;
           }
-          return { type: 'publickey', username, key: data };
+          return certified(step, { type: 'publickey', username, key: data });
         }
         case 'password': {
           if (entry.attempts === 1) {
@@ -587,7 +615,7 @@ export async function connectHop(ctx: HopContext, env: HopEnv, sock?: Duplex): P
             entry.attempts = MAX_ATTEMPTS[entry.step.kind];
             continue;
           }
-          tried.push(entry.attempts > 1 ? `${entry.step.kind} (attempt ${entry.attempts})` : entry.step.kind);
+          tried.push(certificateNames.get(auth) ?? (entry.attempts > 1 ? `${entry.step.kind} (attempt ${entry.attempts})` : entry.step.kind));
           env.log(`${label(ctx)}: trying ${entry.step.kind}`);
           return next(auth);
         }

@@ -8,7 +8,12 @@ export type AuthStep =
   /** The agent at `socket`, or SSH_AUTH_SOCK (Pageant on Windows). */
   | { kind: 'agent'; socket?: string }
   /** A private key file (OpenSSH, PEM; ed25519/ecdsa/rsa); its passphrase is asked for if needed. */
-  | { kind: 'publickey'; keyFile: string }
+  | {
+      kind: 'publickey';
+      keyFile: string;
+      /** An OpenSSH user certificate for this key (KEY-cert.pub beside the key is found anyway). */
+      certificateFile?: string;
+    }
   | { kind: 'password' }
   | { kind: 'keyboard-interactive' };
 
@@ -28,6 +33,8 @@ export interface HopSpec {
   /** Tried in order; the server's partial-success answers decide what follows. */
   auth: AuthStep[];
   agentForward?: boolean;
+  /** ssh_config CertificateFile: certificates matched to whichever key they certify. */
+  certificateFiles?: string[];
   /** 0 or absent: no keepalive. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;

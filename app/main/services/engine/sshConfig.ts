@@ -180,6 +180,8 @@ export interface ResolvedHost {
   locations?: Record<string, ConfigLocation>;
   /** Where each of `identityFiles` was configured (same order, same paths). */
   identityFileLocations?: (ConfigLocation & { path: string })[];
+  /** CertificateFile, expanded as identityFiles; absent when none. */
+  certificateFiles?: string[];
 }
 
 export interface CircuitResult {
@@ -237,6 +239,7 @@ const ACTED_KEYWORDS: Readonly<Record<string, string>> = {
   user: 'User',
   port: 'Port',
   identityfile: 'IdentityFile',
+  certificatefile: 'CertificateFile',
   identitiesonly: 'IdentitiesOnly',
   proxyjump: 'ProxyJump',
   proxycommand: 'ProxyCommand',
@@ -689,6 +692,8 @@ interface Obtained {
   first: Map<string, ConfigDirective>;
   /** IdentityFile accumulates instead; duplicates dropped as OpenSSH does. */
   identityFiles: ConfigDirective[];
+  /** CertificateFile accumulates the same way. */
+  certificateFiles: ConfigDirective[];
   /** So do the forward directives (every one that applies, in reading order). */
   forwards: ConfigDirective[];
   ignored: ConfigDirective[];
@@ -697,7 +702,7 @@ interface Obtained {
 }
 
 function obtain(config: ParsedSshConfig, alias: string): Obtained {
-  const got: Obtained = { first: new Map(), identityFiles: [], forwards: [], ignored: [], order: new Map() };
+  const got: Obtained = { first: new Map(), identityFiles: [], certificateFiles: [], forwards: [], ignored: [], order: new Map() };
   for (const d of config.directives) {
     if (!d.when.every((c) => conditionMatches(c, alias))) continue;
     got.order.set(d, got.order.size);
@@ -705,6 +710,8 @@ function obtain(config: ParsedSshConfig, alias: string): Obtained {
     else if (FORWARD_DIRECTIVES.has(d.keyword)) got.forwards.push(d);
     else if (d.keyword === 'identityfile') {
       if (!got.identityFiles.some((f) => f.args[0] === d.args[0])) got.identityFiles.push(d);
+    } else if (d.keyword === 'certificatefile') {
+      if (!got.certificateFiles.some((f) => f.args[0] === d.args[0])) got.certificateFiles.push(d);
     } else if (!got.first.has(d.keyword)) got.first.set(d.keyword, d);
   }
   return got;
@@ -724,7 +731,7 @@ function firstArg(got: Obtained, keyword: string): string | undefined {
 export function resolveHost(config: ParsedSshConfig, alias: string, opts: ResolveOptions): ResolvedHost {
   const got = obtain(config, alias);
   const notes: ImportNote[] = got.ignored.map((d) => hostNote('ignored', d, alias, `Hopline does not act on ${d.name}`));
-  for (const d of [...got.first.values(), ...got.identityFiles, ...got.forwards]) {
+  for (const d of [...got.first.values(), ...got.identityFiles, ...got.certificateFiles, ...got.forwards]) {
     if (d.error !== undefined) notes.push(hostNote('error', d, alias, d.error));
   }
   const hostName = resolveHostName(got, alias, notes);
@@ -750,6 +757,8 @@ export function resolveHost(config: ParsedSshConfig, alias: string, opts: Resolv
     locations: Object.fromEntries([...got.first].map(([keyword, d]) => [keyword, { file: d.file, line: d.line }])),
     identityFileLocations,
   };
+  const certificateFiles = got.certificateFiles.flatMap((d) => expandPath(d, d.args[0] ?? ''));
+  if (certificateFiles.length > 0) resolved.certificateFiles = certificateFiles;
   addConnectionSettings(resolved, got, notes);
   addForwards(resolved, got, notes);
   const knownHosts = got.first.get('userknownhostsfile');
@@ -974,6 +983,7 @@ function hopFrom(r: ResolvedHost, proxyCommand?: string): HopSpec {
   if (r.connectTimeoutSec !== undefined && r.connectTimeoutSec > 0) hop.connectTimeoutMs = r.connectTimeoutSec * 1000;
   if (proxyCommand !== undefined) hop.proxy = { kind: 'command', command: proxyCommand };
   if (r.userKnownHostsFiles !== undefined) hop.knownHostsFiles = [...r.userKnownHostsFiles];
+  if (r.certificateFiles !== undefined) hop.certificateFiles = [...r.certificateFiles];
   return hop;
 }
 
@@ -1173,7 +1183,8 @@ function assertForward(spec: ForwardSpec, index: number): void {
   const badPort = (n: number | undefined, min: number): boolean => n === undefined || !Number.isInteger(n) || n < min || n > 65535;
   if (badPort(spec.bindPort, 0)) throw new SshConfigExportError(`${label}: port ${spec.bindPort} is not a port number`);
   if (spec.kind !== 'dynamic' && (spec.host === undefined || badPort(spec.hostPort, 1))) throw new SshConfigExportError(`${label}: needs a destination host and port`);
-  // ssh itself refuses -L 0 and -D 0 (Hopline's "any free port"): nothing to write that ssh reads.
+  // ssh refuses -L 0 and -D 0 (and so do Hopline's parser and schema); a spec that got here
+  // unchecked still must not be written where ssh would refuse the whole file.
   if (spec.kind !== 'remote' && spec.bindPort === 0) throw new SshConfigExportError(`${label}: listens on any free port (0), which OpenSSH does not accept for ${spec.kind === 'local' ? 'LocalForward' : 'DynamicForward'}; give it a port first`);
 }
 
@@ -1190,8 +1201,10 @@ export function forwardExportProblem(spec: ForwardSpec, index: number): string |
 
 function hostBlock(hop: HopSpec, alias: string, before: string[], proxyCommand: string | undefined, forwards: readonly ForwardSpec[] = []): string[] {
   const lines = [`Host ${alias}`, `    HostName ${hop.host.replace(/%/g, '%%')}`, `    User ${hop.user}`, `    Port ${hop.port}`];
+  for (const file of hop.certificateFiles ?? []) lines.push(`    CertificateFile ${quotedPath(file, `Host ${alias}: certificate file`)}`);
   for (const step of hop.auth) {
     if (step.kind === 'publickey') lines.push(`    IdentityFile ${quotedPath(step.keyFile, `Host ${alias}: key file`)}`);
+    if (step.kind === 'publickey' && step.certificateFile) lines.push(`    CertificateFile ${quotedPath(step.certificateFile, `Host ${alias}: certificate file`)}`);
     if (step.kind === 'agent' && step.socket !== undefined) lines.push(`    IdentityAgent ${quotedPath(step.socket, `Host ${alias}: agent socket`)}`);
   }
   // Without an agent step the hop offers only its own keys: say so, or ssh would add the agent's.

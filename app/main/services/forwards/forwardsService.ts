@@ -269,7 +269,9 @@ export class ForwardsService implements IForwardsService {
     const listenHost = host === '*' ? undefined : host;
     return new Promise((resolve, reject) => {
       // Half-open kept: a client that ends its side (sends EOF) may still be reading the answer.
-      const server = net.createServer({ allowHalfOpen: true });
+      // No Nagle on accepted sockets, as OpenSSH's port listeners (set_nodelay): a request/reply
+      // protocol's second small write would otherwise wait for the client's delayed ACK (40 ms).
+      const server = net.createServer({ allowHalfOpen: true, noDelay: true });
       const onError = (error: NodeJS.ErrnoException): void => {
         server.off('listening', onListening);
         const where = formatEndpoint(host, port);
@@ -574,7 +576,8 @@ export class ForwardsService implements IForwardsService {
   private acceptRemote(forward: Forward, from: string, accept: () => ClientChannel, reject: () => void): void {
     const host = forward.spec.host!;
     const port = forward.spec.hostPort!;
-    const socket = net.connect({ host, port, allowHalfOpen: true });
+    // No Nagle toward the -R destination either (see bind()).
+    const socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
     const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${Math.round(this.connectTimeoutMs / 1000)} s`)), this.connectTimeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -749,7 +752,8 @@ class TrackedConnection {
 /** Refuses specs the contract's schema would refuse, for callers that skip it (the CLI). */
 function checkSpec(spec: ForwardSpec): void {
   const port = (p: number | undefined, min: number): boolean => Number.isInteger(p) && p! >= min && p! <= 65535;
-  if (!port(spec.bindPort, 0)) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `${String(spec.bindPort)} is not a port to listen on`);
+  // 0 lets the server pick for -R; OpenSSH refuses it for -L and -D, and so does Hopline.
+  if (!port(spec.bindPort, spec.kind === 'remote' ? 0 : 1)) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `${String(spec.bindPort)} is not a port to listen on${spec.bindPort === 0 ? ` for a ${spec.kind} forward (0 is for remote forwards only, as in ssh)` : ''}`);
   if (spec.kind === 'dynamic') return;
   if (!spec.host || !port(spec.hostPort, 1)) throw new HoplineError(ErrorCode.INVALID_ARGUMENT, `A ${spec.kind} forward needs a destination host and port`);
 }

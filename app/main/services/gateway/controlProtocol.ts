@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Socket } from 'node:net';
+import type { GatewayPeer, GatewaySession } from '../../../shared/contract/gateway';
 
 /** Linux's sun_path holds 108 bytes with the NUL; macOS 104. Longer paths cannot be bound. */
 export const MAX_SOCKET_PATH = process.platform === 'darwin' ? 103 : 107;
@@ -43,23 +44,13 @@ export function controlPaths(dataDir: string): ControlPaths {
 export type GatewayRoute = { kind: 'profile'; name: string } | { kind: 'via'; hops: string[] };
 
 export type ControlRequest =
-  | { v: 1; op: 'connect'; token: string; route: GatewayRoute; host: string; port: number }
+  /** `peer`: the process that ran the proxy (its ProxyCommand's ssh), for the app to show; optional. */
+  | { v: 1; op: 'connect'; token: string; route: GatewayRoute; host: string; port: number; peer?: GatewayPeer }
   /** The external sessions riding circuits now (what the app would show). */
   | { v: 1; op: 'list'; token: string };
 
-/** One external session (ssh, scp, rsync, git, VS Code) riding a circuit's hops. */
-export interface GatewaySession {
-  id: string;
-  /** The app's circuit whose hops carry it. */
-  circuitId: string;
-  profileId: string | null;
-  /** Names of the hops it goes through, hop 1 first. */
-  via: string[];
-  destination: { host: string; port: number };
-  startedAt: number;
-  bytesToRemote: number;
-  bytesFromRemote: number;
-}
+// One model of a session for the socket and the app's contract.
+export type { GatewayPeer, GatewaySession } from '../../../shared/contract/gateway';
 
 export type ControlRefusal = 'NO_LIVE_CIRCUIT' | 'BAD_TOKEN' | 'BAD_REQUEST' | 'UNKNOWN_ROUTE' | 'FORWARD_FAILED';
 

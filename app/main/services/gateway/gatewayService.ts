@@ -17,7 +17,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import { Emitter } from '../../../shared/model/event';
 import { hopName, hopNameAtStart } from '../../../shared/model/hopName';
 import type { HoplineDocument } from '../profiles/documentStore';
-import { controlPaths, MAX_SOCKET_PATH, readLine, tokenDigest, type ControlPaths, type ControlReply, type ControlRequest, type GatewaySession } from './controlProtocol';
+import { controlPaths, MAX_SOCKET_PATH, readLine, tokenDigest, type ControlPaths, type ControlReply, type ControlRequest, type GatewayPeer, type GatewaySession } from './controlProtocol';
 import { pickChain, resolveRoute, type LiveChain } from './routeMatch';
 
 export interface GatewayOptions {
@@ -42,6 +42,8 @@ interface LiveSession {
 
 /** How long a direct-tcpip open may take before the proxy is told (a hop that stopped answering). */
 const OPEN_TIMEOUT_MS = 15_000;
+/** A peer's command line longer than this is not a request this proxy makes (it cuts at 500). */
+const MAX_PEER_COMMAND = 2000;
 
 function isRequest(value: unknown): value is ControlRequest {
   if (typeof value !== 'object' || value === null) return false;
@@ -50,10 +52,18 @@ function isRequest(value: unknown): value is ControlRequest {
   if (v.op === 'list') return true;
   if (v.op !== 'connect' || typeof v.host !== 'string' || v.host === '' || v.host.length > 1025) return false;
   if (typeof v.port !== 'number' || !Number.isInteger(v.port) || v.port < 1 || v.port > 65535) return false;
+  if (v.peer !== undefined && !isPeer(v.peer)) return false;
   const route = v.route as Record<string, unknown> | null;
   if (typeof route !== 'object' || route === null) return false;
   if (route.kind === 'profile') return typeof route.name === 'string';
   return route.kind === 'via' && Array.isArray(route.hops) && route.hops.length <= 16 && route.hops.every((h) => typeof h === 'string');
+}
+
+/** What a proxy may say about the process that ran it (shown by the app, never acted on). */
+function isPeer(value: unknown): value is GatewayPeer {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return typeof p.pid === 'number' && Number.isInteger(p.pid) && p.pid > 0 && typeof p.command === 'string' && p.command.length <= MAX_PEER_COMMAND;
 }
 
 export class GatewayService {
@@ -207,7 +217,7 @@ export class GatewayService {
       channel.destroy();
       return;
     }
-    const record: GatewaySession = { id: randomUUID(), circuitId: chain.circuitId, profileId: chain.profileId ?? route.profileId, via, destination: { host: request.host, port: request.port }, startedAt: Date.now(), bytesToRemote: 0, bytesFromRemote: 0 };
+    const record: GatewaySession = { id: randomUUID(), circuitId: chain.circuitId, profileId: chain.profileId ?? route.profileId, via, destination: { host: request.host, port: request.port }, startedAt: Date.now(), bytesToRemote: 0, bytesFromRemote: 0, ...(request.peer ? { peer: { pid: request.peer.pid, command: request.peer.command } } : {}) };
     const replyBytes = this.reply(socket, { ok: true, circuitId: chain.circuitId, via }, false);
     const session: LiveSession = { record, socket, channel, requestBytes, replyBytes };
     this.live.set(record.id, session);

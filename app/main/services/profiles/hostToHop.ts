@@ -17,7 +17,9 @@ export function expandHome(file: string, homeDir: string): string {
 }
 
 function authStep(method: HostAuthMethod, homeDir: string): AuthStep {
-  return method.kind === 'publickey' ? { kind: 'publickey', keyFile: expandHome(method.keyFile, homeDir) } : { kind: method.kind };
+  if (method.kind !== 'publickey') return { kind: method.kind };
+  const step: AuthStep = { kind: 'publickey', keyFile: expandHome(method.keyFile, homeDir) };
+  return method.certificateFile ? { ...step, certificateFile: expandHome(method.certificateFile, homeDir) } : step;
 }
 
 /** The proxy password is a keychain secret: whoever opens the circuit adds it to the spec. */
@@ -50,7 +52,8 @@ export function hopSpecForHost(host: HostSummary | StoredHost, homeDir: string):
 function authMethod(step: AuthStep): HostAuthMethod {
   // A chosen agent socket has no place in HostSettings (the importer never sets one): the
   // default agent is used.
-  return step.kind === 'publickey' ? { kind: 'publickey', keyFile: step.keyFile } : { kind: step.kind };
+  if (step.kind !== 'publickey') return { kind: step.kind };
+  return step.certificateFile ? { kind: 'publickey', keyFile: step.keyFile, certificateFile: step.certificateFile } : { kind: 'publickey', keyFile: step.keyFile };
 }
 
 function hostProxy(proxy: ProxySpec): HostProxy {
@@ -71,6 +74,19 @@ export function hopSpecsForHostIds(hosts: readonly StoredHost[], hostIds: readon
 }
 
 /**
+ * ssh_config's CertificateFile list onto the host's keys: the i-th certificate with the i-th key
+ * (the usual IdentityFile/CertificateFile pairing). At connect time a certificate is used only
+ * with the key it certifies, so a wrong pairing costs nothing but the offer.
+ */
+function withCertificates(auth: HostAuthMethod[], certificateFiles: readonly string[]): HostAuthMethod[] {
+  let next = 0;
+  return auth.map((m) => {
+    if (m.kind !== 'publickey' || m.certificateFile || next >= certificateFiles.length) return m;
+    return { ...m, certificateFile: certificateFiles[next++]! };
+  });
+}
+
+/**
  * A hop's settings as a host. Absent values mean what the engine does without them: no
  * keepalive, its default connect timeout, no agent forwarding.
  */
@@ -80,7 +96,7 @@ export function hostSettingsFromHop(hop: HopSpec): HostSettings {
     address: hop.host,
     port: hop.port,
     user: hop.user,
-    auth: hop.auth.map(authMethod),
+    auth: withCertificates(hop.auth.map(authMethod), hop.certificateFiles ?? []),
     agentForward: hop.agentForward ?? false,
     keepaliveIntervalSec: Math.ceil((hop.keepaliveIntervalMs ?? 0) / 1000),
     keepaliveCountMax: hop.keepaliveCountMax ?? HOST_DEFAULTS.keepaliveCountMax,

@@ -130,7 +130,8 @@ export function CircuitBuilder() {
         </p>
       )}
       {saving && <SaveProfileForm initial={{ name: '', folder: profile?.folder ?? '', tags: profile?.tags ?? [] }} onSave={(fields) => save(fields)} onCancel={() => setSaving(false)} />}
-      <ExportPreview key={hostIds.join(',')} disabled={hostIds.length === 0} onPreview={() => preview(hostIds)} />
+      {/* A saved profile's preview carries its forwards too, as `hopline export` writes them. */}
+      <ExportPreview key={`${profile?.id ?? ''}:${hostIds.join(',')}`} disabled={hostIds.length === 0} onPreview={() => preview(hostIds, profile?.id)} />
     </section>
   );
 }

@@ -9,9 +9,10 @@ import type { ForwardKind, ForwardSpec, ForwardStatus } from '../../../shared/mo
 import { bindsLoopbackOnly, FORWARD_FLAGS, formatForwardSpec, parseForwardSpec } from '../../../shared/model/forward';
 import { toPlainText } from '../../../shared/model/plainText';
 import { describeError } from '../../stores/describeError';
-import { copyableAddress, formatBytes, KIND_TEXT, listenAddress, routeText, STATE_TEXT } from '../../stores/forwardsLogic';
+import { copyableAddress, KIND_TEXT, listenAddress, routeText, STATE_TEXT } from '../../stores/forwardsLogic';
 import { useForwardsStore } from '../../stores/useForwardsStore';
 import './forwards.css';
+import { formatBytes } from '../../../shared/model/byteSize';
 
 const NO_FORWARDS: readonly ForwardStatus[] = [];
 let fills = 0;
@@ -320,7 +321,7 @@ function ForwardForm({ circuitId, inputRef, editing, fill, onEditing }: ForwardF
         }}
       />
       <p id={`${id}-hint`} className="hint">
-        {choice.form}. Port 0 picks any free port. Without a bind address it listens on 127.0.0.1 only.
+        {choice.form}.{kind === 'remote' ? ' Port 0 lets the target pick a free port.' : ''} Without a bind address it listens on 127.0.0.1 only.
       </p>
       {exposed && (
         <div className="warning forward-warning" data-testid="forward-exposed-warning">

@@ -2,20 +2,22 @@
  * What a forward row says (addresses, units) and the 'forwarding' status of library rows.
  */
 import { describe, expect, it } from 'vitest';
-import { copyableAddress, formatBytes, forwardsCountText, listenAddress, routeText } from '../../../../app/renderer/stores/forwardsLogic';
+import { copyableAddress, forwardsCountText, listenAddress, routeText } from '../../../../app/renderer/stores/forwardsLogic';
 import { buildLibraryRows, statusOfHost, statusOfProfile } from '../../../../app/renderer/stores/libraryLogic';
 import type { ForwardStatus } from '../../../../app/shared/model/forward';
 import type { CircuitSummary } from '../../../../app/shared/model/hop';
 import { TERMINAL_DEFAULTS } from '../../../../app/shared/model/profile';
+import { formatBytes } from '../../../../app/shared/model/byteSize';
 
 function status(extra: Partial<ForwardStatus>): ForwardStatus {
-  return { forwardId: 'f', circuitId: 'c', spec: { kind: 'local', bindPort: 0, host: 'db', hostPort: 5432 }, state: 'stopped', openConnections: 0, totalConnections: 0, bytesOut: 0, bytesIn: 0, ...extra };
+  return { forwardId: 'f', circuitId: 'c', spec: { kind: 'local', bindPort: 5433, host: 'db', hostPort: 5432 }, state: 'stopped', openConnections: 0, totalConnections: 0, bytesOut: 0, bytesIn: 0, ...extra };
 }
 
 describe('forward rows', () => {
-  it('show the bound port once listening, and say "any free port" before', () => {
-    expect(listenAddress(status({}))).toBe('127.0.0.1, any free port');
-    expect(copyableAddress(status({}))).toBeNull();
+  it('show the bound port once listening, and say the target picks a remote port 0 before', () => {
+    expect(listenAddress(status({ spec: { kind: 'remote', bindPort: 0, host: 'localhost', hostPort: 3000 } }))).toBe('127.0.0.1, a port the target picks');
+    expect(listenAddress(status({}))).toBe('127.0.0.1:5433');
+    expect(copyableAddress(status({}))).toBe('127.0.0.1:5433');
     const listening = status({ state: 'listening', boundAddress: '127.0.0.1', boundPort: 40111 });
     expect(routeText(listening)).toBe('127.0.0.1:40111 → db:5432');
     expect(copyableAddress(listening)).toBe('127.0.0.1:40111');

@@ -99,7 +99,7 @@ describe('forwards store', () => {
   });
 
   it('add, stop and start call the service and keep its answer; a refusal rejects with the typed error', async () => {
-    const spec = { kind: 'local' as const, bindPort: 0, host: '127.0.0.1', hostPort: 22 };
+    const spec = { kind: 'local' as const, bindPort: 8022, host: '127.0.0.1', hostPort: 22 };
     const added = forward('c9', { spec, boundPort: 40123 });
     fake.rpc.forwards.add.mockResolvedValueOnce(added);
     await expect(state().add('c9', spec)).resolves.toEqual(added);

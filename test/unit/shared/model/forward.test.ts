@@ -48,8 +48,7 @@ describe('parseForwardSpec', () => {
     ['local', '  8080:db:80', { kind: 'local', bindPort: 8080, host: 'db', hostPort: 80 }],
     // A trailing ':' ends the text, as parse_fwd_field reads it.
     ['local', '8080:db:80:', { kind: 'local', bindPort: 8080, host: 'db', hostPort: 80 }],
-    // Port 0: any free port (a Hopline extension for -L and -D; ssh's own meaning for -R).
-    ['local', '0:db:80', { kind: 'local', bindPort: 0, host: 'db', hostPort: 80 }],
+    // Port 0 for -R: the server picks one, as ssh asks (-L 0 and -D 0 are refused below).
     ['remote', '9000:localhost:3000', { kind: 'remote', bindPort: 9000, host: 'localhost', hostPort: 3000 }],
     ['remote', '0.0.0.0:9000:127.0.0.1:3000', { kind: 'remote', bindAddress: '0.0.0.0', bindPort: 9000, host: '127.0.0.1', hostPort: 3000 }],
     ['remote', '0:db:1', { kind: 'remote', bindPort: 0, host: 'db', hostPort: 1 }],
@@ -58,7 +57,6 @@ describe('parseForwardSpec', () => {
     ['dynamic', '[::]:1080', { kind: 'dynamic', bindAddress: '::', bindPort: 1080 }],
     ['dynamic', '*:1080', { kind: 'dynamic', bindAddress: '*', bindPort: 1080 }],
     ['dynamic', 'localhost:http', { kind: 'dynamic', bindAddress: 'localhost', bindPort: 80 }],
-    ['dynamic', '0', { kind: 'dynamic', bindPort: 0 }],
   ])('%s %s', (kind, text, expected) => {
     expect(parseForwardSpec(kind, text, services)).toEqual(expected);
   });
@@ -88,6 +86,11 @@ describe('parseForwardSpec', () => {
     ['remote', 'localhost:9000', 'remote-dynamic'],
     ['dynamic', '1:2:3', 'syntax'],
     ['dynamic', '99999', 'port'],
+    // A listening port of 0 is -R's alone: parse_forward refuses it for -L and -D.
+    ['local', '0:db:80', 'port'],
+    ['local', '127.0.0.1:0:db:80', 'port'],
+    ['dynamic', '0', 'port'],
+    ['dynamic', 'localhost:0', 'port'],
   ])('refuses %s %j (%s)', (kind, text, why) => {
     const error = refused(kind, text);
     expect(error.problem).toBe(why);
@@ -118,6 +121,10 @@ describe('parseForwardDirective', () => {
     expect(() => parseForwardDirective('DynamicForward', ['1080', 'extra'])).toThrow(/extra arguments/);
     expect(() => parseForwardDirective('LocalForward', ['1', 'h:2', 'x'])).toThrow(/extra arguments/);
     expect(() => parseForwardDirective('Port', ['22'])).toThrow(/not a forward directive/);
+    // Port 0 listens for RemoteForward only (the server's choice).
+    expect(() => parseForwardDirective('LocalForward', ['0', 'db:5432'])).toThrow(/Bad listening port "0"/);
+    expect(() => parseForwardDirective('DynamicForward', ['0'])).toThrow(/Bad port "0"/);
+    expect(parseForwardDirective('RemoteForward', ['0', 'localhost:3000'])).toEqual({ kind: 'remote', bindPort: 0, host: 'localhost', hostPort: 3000 });
     try {
       parseForwardDirective('RemoteForward', ['9000']);
       expect.unreachable();
@@ -229,6 +236,9 @@ describe.runIf(haveSsh)('against ssh -G', () => {
     ['local', '8080/db/80'],
     ['local', '70000:db:80'],
     ['local', '8080:db'],
+    ['local', '0:db:80'],
+    ['dynamic', '0'],
+    ['dynamic', 'localhost:0'],
   ])('%s %s is refused by both', (kind, text) => {
     const flag = { local: '-L', remote: '-R', dynamic: '-D' }[kind];
     expect(spawnSync('/usr/bin/ssh', ['-F', '/dev/null', '-G', flag, text, 'example.invalid'], { encoding: 'utf8' }).status).not.toBe(0);

@@ -12,6 +12,7 @@ import { Emitter } from '../../../../../app/shared/model/event';
 import type { ForwardStatus } from '../../../../../app/shared/model/forward';
 import type { CircuitSummary } from '../../../../../app/shared/model/hop';
 import { checkLeaksAfterEach, TCP_RESOURCES } from '../../../../helpers/leakCheck';
+import { freePort } from '../../../../helpers/ports';
 
 const HOPS = ['bastion', 'jump', 'db-host'];
 
@@ -84,7 +85,7 @@ describe('ForwardsService', () => {
   checkLeaksAfterEach(TCP_RESOURCES, () => service.dispose());
 
   it('binds nothing before the circuit is open, then listens and carries bytes both ways', async () => {
-    const added = await service.add('c1', { kind: 'local', bindPort: 0, host: 'db', hostPort: 5432 });
+    const added = await service.add('c1', { kind: 'local', bindPort: await freePort(), host: 'db', hostPort: 5432 });
     expect(added).toMatchObject({ state: 'waiting', openConnections: 0 });
     expect(added.boundPort).toBeUndefined();
     expect(service.serverOf(added.forwardId)).toBeNull();
@@ -97,7 +98,7 @@ describe('ForwardsService', () => {
 
   it('reports counters at most 4 times a second, state changes at once', async () => {
     engine.set('open');
-    const f = await service.add('c1', { kind: 'local', bindPort: 0, host: 'db', hostPort: 5432 });
+    const f = await service.add('c1', { kind: 'local', bindPort: await freePort(), host: 'db', hostPort: 5432 });
     const since = seen.length;
     const started = Date.now();
     for (let i = 0; i < 20; i++) expect(await echo(f.boundPort!, `n${i}`)).toBe(`n${i}`);
@@ -112,7 +113,7 @@ describe('ForwardsService', () => {
 
   it('a connection during a failure waits for the circuit; past the timeout it is refused naming the dead hop', async () => {
     engine.set('open');
-    const f = await service.add('c1', { kind: 'local', bindPort: 0, host: 'db', hostPort: 5432 });
+    const f = await service.add('c1', { kind: 'local', bindPort: await freePort(), host: 'db', hostPort: 5432 });
     engine.set('failed');
     expect(seen.at(-1)).toMatchObject({ state: 'waiting', lastError: { code: 'HOP_LOST' } });
     const waiting = echo(f.boundPort!, 'later');
@@ -132,7 +133,7 @@ describe('ForwardsService', () => {
   it("a server's refusal is FORWARD_REFUSED naming the target hop; a dynamic forward answers SOCKS 'not allowed'", async () => {
     engine.set('open');
     engine.refuse = { reason: 1, message: 'open failed' };
-    const f = await service.add('c1', { kind: 'local', bindPort: 0, host: 'db', hostPort: 5432 });
+    const f = await service.add('c1', { kind: 'local', bindPort: await freePort(), host: 'db', hostPort: 5432 });
     expect(await echo(f.boundPort!, 'x')).toBe('');
     expect((await service.list())[0]!.lastError).toEqual({
       code: 'FORWARD_REFUSED',
@@ -142,7 +143,7 @@ describe('ForwardsService', () => {
     });
     await service.remove(f.forwardId);
 
-    const d = await service.add('c1', { kind: 'dynamic', bindPort: 0 });
+    const d = await service.add('c1', { kind: 'dynamic', bindPort: await freePort() });
     const reply = await new Promise<Buffer>((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port: d.boundPort! });
       const chunks: Buffer[] = [];
@@ -155,13 +156,13 @@ describe('ForwardsService', () => {
 
   it('closing the circuit removes its forwards and unbinds them; a closed circuit takes no new ones', async () => {
     engine.set('open');
-    const f = await service.add('c1', { kind: 'dynamic', bindPort: 0 });
+    const f = await service.add('c1', { kind: 'dynamic', bindPort: await freePort() });
     const removed: string[] = [];
     service.onDidRemove((r) => removed.push(r.forwardId));
     engine.set('closed');
     await expect.poll(() => removed).toEqual([f.forwardId]);
     await expect(echo(f.boundPort!, 'x')).rejects.toThrow();
-    await expect(service.add('c1', { kind: 'dynamic', bindPort: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(service.add('c1', { kind: 'dynamic', bindPort: 1080 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(service.start('nope')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

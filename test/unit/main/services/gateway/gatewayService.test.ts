@@ -12,7 +12,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Client } from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { controlPaths, readLine, writeLine, type ControlReply, type ControlRequest, type GatewaySession } from '../../../../../app/main/services/gateway/controlProtocol';
+import { controlPaths, readLine, writeLine, type ControlReply, type ControlRequest, type GatewayRoute, type GatewaySession } from '../../../../../app/main/services/gateway/controlProtocol';
 import { GatewayService } from '../../../../../app/main/services/gateway/gatewayService';
 import type { LiveChain } from '../../../../../app/main/services/gateway/routeMatch';
 import type { HopSpec } from '../../../../../app/main/services/engine/hopSpec';
@@ -119,6 +119,17 @@ describe('GatewayService (control socket)', () => {
     expect(gateway.sessions()).toEqual([]);
     const listed = await ask(paths.socket, { v: 1, op: 'list', token });
     expect(listed.reply).toEqual({ ok: true, sessions: [] });
+  });
+
+  it('keeps the peer a proxy reports (who ran it) on the session, and refuses a malformed one', async () => {
+    const { gateway, paths, token } = await start([{ circuitId: 'c1', profileId: null, state: 'open', hops: [{ spec: spec('b1', '10.0.0.1'), client: echoHop([]) }] }]);
+    const route: GatewayRoute = { kind: 'via', hops: ['10.0.0.1'] };
+    const { socket, reply } = await ask(paths.socket, { v: 1, op: 'connect', token, route, host: 'db', port: 22, peer: { pid: 4242, command: 'ssh -F cfg prod-db sleep 3' } });
+    expect(reply).toMatchObject({ ok: true });
+    expect(gateway.sessions()).toMatchObject([{ peer: { pid: 4242, command: 'ssh -F cfg prod-db sleep 3' } }]);
+    socket.destroy();
+    const bad = await ask(paths.socket, { v: 1, op: 'connect', token, route, host: 'db', port: 22, peer: { pid: -1, command: 'x' } });
+    expect(bad.reply).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
   });
 
   it('names the hop when it refuses the channel', async () => {

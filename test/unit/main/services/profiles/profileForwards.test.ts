@@ -118,7 +118,8 @@ describe('forwards in the profile schema', () => {
     expect(save([])).toBe(true);
     expect(save([DB, SOCKS, BACK])).toBe(true);
     expect(save([{ ...DB, id: 'f1', bindAddress: '*' }, { ...SOCKS, id: 'f2', bindAddress: '::1' }])).toBe(true);
-    expect(save([{ kind: 'local', bindPort: 0, host: 'fe80::1', hostPort: 65535 }])).toBe(true);
+    expect(save([{ kind: 'local', bindPort: 1, host: 'fe80::1', hostPort: 65535 }])).toBe(true);
+    expect(save([{ kind: 'remote', bindPort: 0, host: 'fe80::1', hostPort: 65535 }])).toBe(true);
     expect(save(Array(MAX_FORWARDS_PER_PROFILE).fill(SOCKS))).toBe(true);
   });
 
@@ -128,6 +129,7 @@ describe('forwards in the profile schema', () => {
     ['a negative port', [{ ...DB, bindPort: -1 }]],
     ['a fractional port', [{ ...DB, bindPort: 80.5 }]],
     ['destination port 0', [{ ...DB, hostPort: 0 }]],
+    ['listening port 0 for -L (ssh refuses it)', [{ ...DB, bindPort: 0 }]],
     ['a local forward without a host', [{ kind: 'local', bindPort: 1, hostPort: 2 }]],
     ['a remote forward without a port', [{ kind: 'remote', bindPort: 1, host: 'h' }]],
     ['a dynamic forward with a destination', [{ ...SOCKS, host: 'h', hostPort: 1 }]],

@@ -7,6 +7,7 @@ import { useBuilderStore } from '../../../../../app/renderer/stores/useBuilderSt
 import { useCircuitsStore } from '../../../../../app/renderer/stores/useCircuitsStore';
 import { useHostsStore } from '../../../../../app/renderer/stores/useHostsStore';
 import { hostSummary } from '../../hosts';
+import { TERMINAL_DEFAULTS } from '../../../../../app/shared/model/profile';
 
 // Stores reach the main side only through rpc: replace it with the in-memory fake.
 vi.mock('../../../../../app/renderer/rpc', async () => (await import('../../fakeRpc')).rpcModule);
@@ -101,6 +102,16 @@ describe('CircuitBuilder export and save', () => {
     expect((await screen.findByLabelText('ssh command')).textContent).toBe('ssh -J ops@bastion.example ops@target.example');
     expect(screen.getByLabelText('ssh_config block').textContent).toContain('ProxyJump bastion');
     expect(fake.rpc.circuits.preview).toHaveBeenCalledWith({ hostIds: ['bastion', 'target'] });
+  });
+
+  it("previews a saved profile with its forwards: the request names the profile, the block shows its forward lines", async () => {
+    fake.rpc.circuits.preview.mockResolvedValueOnce({ sshCommand: 'ssh -J ops@bastion.example -L 8080:db:5432 ops@target.example', sshConfig: 'Host target\n  ProxyJump bastion\n  LocalForward 8080 db:5432', problems: [] });
+    useBuilderStore.setState({ hostIds: ['bastion', 'target'], profile: { id: 'p-1', name: 'prod db', folder: '', tags: [], hostIds: ['bastion', 'target'], terminal: TERMINAL_DEFAULTS, forwards: [{ id: 'f-1', kind: 'local', bindPort: 8080, host: 'db', hostPort: 5432, autoStart: true }] }, announcement: '' });
+    render(<CircuitBuilder />);
+    fireEvent.click(screen.getByRole('button', { name: 'Preview export' }));
+    expect((await screen.findByLabelText('ssh_config block')).textContent).toContain('LocalForward 8080 db:5432');
+    expect(screen.getByLabelText('ssh command').textContent).toContain('-L 8080:db:5432');
+    expect(fake.rpc.circuits.preview).toHaveBeenCalledWith({ hostIds: ['bastion', 'target'], profileId: 'p-1' });
   });
 
   it('says an export problem as a sentence, with its code only under Details', async () => {

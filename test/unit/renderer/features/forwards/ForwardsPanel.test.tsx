@@ -131,14 +131,14 @@ describe('forwards panel', () => {
     await waitFor(() => expect(rows()).toHaveLength(0));
   });
 
-  it('adds a forward typed as ssh takes it (port 0 shows the real port), and clears the field for the next one', async () => {
+  it('adds a forward typed as ssh takes it, and clears the field for the next one', async () => {
     render(<ForwardsPanel circuitId="c1" circuitState="open" />);
-    fireEvent.change(field(), { target: { value: ' 0:127.0.0.1:22' } });
+    fireEvent.change(field(), { target: { value: ' 8022:127.0.0.1:22' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add and start' }));
     await waitFor(() => expect(rows()).toHaveLength(1));
-    expect(fake.rpc.forwards.add).toHaveBeenCalledWith('c1', { kind: 'local', bindPort: 0, host: '127.0.0.1', hostPort: 22 });
-    expect(within(rows()[0]!).getByTestId('forward-route').textContent).toBe('127.0.0.1:41234 → 127.0.0.1:22');
-    expect(screen.getByRole('status').textContent).toBe('Added: local forward on 127.0.0.1:41234, listening.');
+    expect(fake.rpc.forwards.add).toHaveBeenCalledWith('c1', { kind: 'local', bindPort: 8022, host: '127.0.0.1', hostPort: 22 });
+    expect(within(rows()[0]!).getByTestId('forward-route').textContent).toBe('127.0.0.1:8022 → 127.0.0.1:22');
+    expect(screen.getByRole('status').textContent).toBe('Added: local forward on 127.0.0.1:8022, listening.');
     expect((field() as HTMLInputElement).value).toBe('');
     expect(document.activeElement).toBe(field());
 
@@ -148,6 +148,15 @@ describe('forwards panel', () => {
     fireEvent.submit(field().closest('form')!);
     await waitFor(() => expect(rows()).toHaveLength(2));
     expect(fake.rpc.forwards.add).toHaveBeenLastCalledWith('c1', { kind: 'dynamic', bindPort: 1080 });
+
+    // Remote with port 0: the target picks the port, as with ssh -R 0; the row shows the one it chose.
+    fireEvent.click(screen.getByRole('radio', { name: /^Remote/ }));
+    expect(screen.getByText(/Port 0 lets the target pick a free port/)).toBeTruthy();
+    fireEvent.change(field(), { target: { value: '0:127.0.0.1:3000' } });
+    fireEvent.submit(field().closest('form')!);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    expect(fake.rpc.forwards.add).toHaveBeenLastCalledWith('c1', { kind: 'remote', bindPort: 0, host: '127.0.0.1', hostPort: 3000 });
+    expect(screen.getByRole('status').textContent).toMatch(/41234/);
   });
 
   it('says what is wrong with the text inline, before asking the service, and marks the field', async () => {
@@ -162,6 +171,10 @@ describe('forwards panel', () => {
     fireEvent.change(field(), { target: { value: '8080:db:99999' } });
     fireEvent.submit(field().closest('form')!);
     expect(screen.getByRole('alert').textContent).toMatch(/destination port "99999"/);
+    // ssh refuses -L 0 ("Bad local forwarding specification"), and so does the form.
+    fireEvent.change(field(), { target: { value: '0:db:5432' } });
+    fireEvent.submit(field().closest('form')!);
+    expect(screen.getByRole('alert').textContent).toMatch(/listening port "0"/);
     expect(fake.rpc.forwards.add).not.toHaveBeenCalled();
     // Typing again clears the complaint.
     fireEvent.change(field(), { target: { value: '8080:db:5432' } });
