@@ -5,8 +5,9 @@
  * focus on the listing of the target's home. A folder this test makes on the target (the lab's
  * home folders are on this machine) is opened by typed path; a name with a right-to-left override
  * shows escaped; New folder, Rename (F2) and Delete (typed name) work by keyboard; a file picked
- * with setInputFiles uploads with its progress bar and lands byte-exact on the target; a file
- * downloads through the browser and lands whole (sha256). axe finds nothing serious; screenshots
+ * with setInputFiles uploads with its progress bar and lands byte-exact on the target; a folder
+ * dropped from the desktop (CDP drag events with real paths) is refused with words saying where
+ * folders can be uploaded, while the file dropped with it lands; a file downloads through the browser and lands whole (sha256). axe finds nothing serious; screenshots
  * in light and dark at both sizes.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -206,6 +207,28 @@ describe.runIf(runs)('files view in Chromium', { timeout: 180_000 }, () => {
     expect(sha256(readFileSync(landed))).toBe(sha256(uploadBytes));
     // The listing shows it without a manual refresh.
     await expect.poll(() => row('upload.bin').count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('refuses a folder dropped in the browser with words that say where it can be done, and uploads the file dropped with it', async () => {
+    const dropFolder = path.join(localDir, 'drop-folder');
+    mkdirSync(dropFolder);
+    writeFileSync(path.join(dropFolder, 'inner.txt'), 'inner\n');
+    writeFileSync(path.join(localDir, 'dropped.txt'), 'dropped\n');
+    // A drop from the desktop as Chromium gets one (real files, so the folder has its entry).
+    const box = await list().boundingBox();
+    if (!box) throw new Error('the listing has no box');
+    const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const data = { items: [], files: [dropFolder, path.join(localDir, 'dropped.txt')], dragOperationsMask: 1 };
+    const cdp = await page.context().newCDPSession(page);
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+    await cdp.detach();
+    const alert = view().getByRole('alert').filter({ hasText: 'Folders can be uploaded in the desktop app, or use hopline cp -r' });
+    await alert.waitFor({ timeout: 10_000 });
+    await expectInViewport(alert);
+    const landed = path.join(remoteDir, 'dropped.txt');
+    await expect.poll(() => existsSync(landed) && readFileSync(landed, 'utf8'), { timeout: 15_000 }).toBe('dropped\n');
+    expect(existsSync(path.join(remoteDir, 'drop-folder'))).toBe(false);
+    await expect.poll(() => row('dropped.txt').count(), { timeout: 10_000 }).toBe(1);
   });
 
   it('downloads a file through the browser, whole', async () => {

@@ -18,8 +18,9 @@ import { CircuitEngine } from '../../app/main/services/engine/circuitEngine';
 import { PromptBroker } from '../../app/main/services/engine/promptBroker';
 import type { HopSpec } from '../../app/main/services/engine/hopSpec';
 import { HoplineError } from '../../app/shared/model/errors';
+import { testHostKey } from '../helpers/hostKey';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 const STRICT_KEX_CLIENT = 'kex-strict-c-v00@openssh.com';
 const MIN_SSH2 = [1, 15, 0];
 
@@ -102,7 +103,7 @@ describe('strict key exchange (Terrapin)', () => {
 
   it('is agreed in a real handshake between the engine and an ssh2 server on loopback', async () => {
     const debug: string[] = [];
-    const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private], debug: (line: string) => debug.push(line) }, (client) => {
+    const server = new Server({ hostKeys: [testHostKey().private], debug: (line: string) => debug.push(line) }, (client) => {
       client.on('error', () => undefined);
       client.on('authentication', (ctx) => ctx.reject());
     });

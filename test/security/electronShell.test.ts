@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { channelTable } from '../../app/shared/contract/channels';
+import { DIALOG_PICK_FILES_CHANNEL, DIALOG_PICK_FOLDER_CHANNEL } from '../../app/shared/rpc/localFilesBridge';
 import { securityHeaders } from '../../app/main/transports/securityHeaders';
 
 type Listener = (...args: unknown[]) => unknown;
@@ -178,7 +179,11 @@ describe('Electron shell', async () => {
   });
 
   it('answers IPC only from the top frame of app://hopline, with the real services behind it', async () => {
-    expect([...recorded.ipcHandlers.keys()].sort()).toEqual(channelTable.filter((e) => e.kind === 'method').map((e) => e.channel).sort());
+    // Every contract method, plus the shell's own two file pickers (electronDialogs.ts), and nothing else.
+    expect([...recorded.ipcHandlers.keys()].sort()).toEqual([...channelTable.filter((e) => e.kind === 'method').map((e) => e.channel), DIALOG_PICK_FOLDER_CHANNEL, DIALOG_PICK_FILES_CHANNEL].sort());
+    for (const channel of [DIALOG_PICK_FOLDER_CHANNEL, DIALOG_PICK_FILES_CHANNEL]) {
+      await expect(recorded.ipcHandlers.get(channel)!({ senderFrame: { url: 'https://evil.example/', parent: null } }, []), channel).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
     expect([...recorded.ipcListeners.keys()]).toEqual(['terminal:frame']);
     const version = recorded.ipcHandlers.get('app:version')!;
     await expect(version({ senderFrame: { url: 'app://hopline/index.html', parent: null } }, [])).resolves.toEqual({ ok: true, value: '0.0.0-shell-test' });

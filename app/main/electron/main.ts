@@ -2,14 +2,16 @@
  * The Electron shell: window, app:// protocol, and the security settings. It holds no logic of
  * its own; services come from compose.ts and reach the window through transports/electronIpc.
  */
+import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { composeServices } from '../compose';
 import { safeExternalUrl } from '../services/app/appService';
 import type { DocumentStore } from '../services/profiles/documentStore';
 import { ensureDataDir } from '../services/dataDir';
 import { log } from '../services/log';
 import { appProtocolHandler } from '../transports/appProtocol';
+import { attachDialogIpc, type ShowOpenDialog } from '../transports/electronDialogs';
 import { APP_HOST, APP_SCHEME, attachElectronIpc } from '../transports/electronIpc';
 
 const rendererDir = path.join(__dirname, '..', 'renderer');
@@ -39,6 +41,12 @@ function openExternal(url: string): Promise<void> {
   if (safe === null) return Promise.reject(new Error('refused to open a link that is not plain http(s)'));
   return shell.openExternal(safe);
 }
+
+/** The native open dialog, modal to the window the user clicked in (the focused one). */
+const showOpenDialog: ShowOpenDialog = (options) => {
+  const owner = BrowserWindow.getFocusedWindow();
+  return owner ? dialog.showOpenDialog(owner, options) : dialog.showOpenDialog(options);
+};
 
 function lockSession(): void {
   const ses = session.defaultSession;
@@ -93,6 +101,7 @@ app.whenReady().then(async () => {
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
   lockSession();
   attachElectronIpc(ipcMain, services.rpc, () => BrowserWindow.getAllWindows().map((w) => w.webContents), (channel) => log.error(`refused IPC ${channel} from an untrusted frame`), { terminals: services.terminalFrames });
+  attachDialogIpc(ipcMain, showOpenDialog, { homeDir: os.homedir(), onRefused: (channel) => log.error(`refused IPC ${channel} from an untrusted frame`) });
   await createWindow(services.documents);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow(services.documents);

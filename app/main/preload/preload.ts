@@ -7,9 +7,14 @@
  * Terminal frames add exactly two functions: `terminal:sendFrame(bytes)` (a Uint8Array, sent on
  * the `terminal:frame` channel) and `terminal:onFrame(listener)` (frames from main, returns an
  * unsubscribe function).
+ *
+ * Local files (issue 16) add three: `local:pathForFile(file)` (webUtils: a File's path, '' if it
+ * has none), `local:pickFolder(title, defaultPath)` and `local:pickFiles()` (native dialogs in main,
+ * on their own channels; Result envelopes like the methods).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { channelTable } from '../../shared/contract/channels';
+import { DIALOG_PICK_FILES_CHANNEL, DIALOG_PICK_FOLDER_CHANNEL, LOCAL_BRIDGE_PATH_FOR_FILE, LOCAL_BRIDGE_PICK_FILES, LOCAL_BRIDGE_PICK_FOLDER } from '../../shared/rpc/localFilesBridge';
 import { TERMINAL_BRIDGE_SEND, TERMINAL_BRIDGE_SUBSCRIBE, TERMINAL_FRAME_CHANNEL } from '../../shared/rpc/terminalFrames';
 
 const api: Record<string, (...args: never[]) => unknown> = {};
@@ -40,5 +45,17 @@ api[TERMINAL_BRIDGE_SUBSCRIBE] = (listener: (bytes: Uint8Array) => void) => {
     ipcRenderer.removeListener(TERMINAL_FRAME_CHANNEL, forward);
   };
 };
+
+api[LOCAL_BRIDGE_PATH_FOR_FILE] = (file: File) => {
+  // Only a real File has a path; webUtils throws for anything else, which the page need not see.
+  try {
+    return webUtils.getPathForFile(file);
+  } catch {
+    return '';
+  }
+};
+api[LOCAL_BRIDGE_PICK_FOLDER] = (title: string, defaultPath?: string) =>
+  ipcRenderer.invoke(DIALOG_PICK_FOLDER_CHANNEL, [typeof title === 'string' ? title : '', typeof defaultPath === 'string' ? defaultPath : undefined]);
+api[LOCAL_BRIDGE_PICK_FILES] = () => ipcRenderer.invoke(DIALOG_PICK_FILES_CHANNEL, []);
 
 contextBridge.exposeInMainWorld('hopline', Object.freeze(api));

@@ -11,11 +11,6 @@ import { FILES_DOWNLOAD_PATH, FILES_UPLOAD_PATH } from '../../shared/contract/fi
 import { HoplineError, type WireError } from '../../shared/model/errors';
 import { safeLocalName } from '../../shared/model/remoteNames';
 
-/** Whether this page talks to web mode (no Electron preload bridge). */
-export function isWebMode(): boolean {
-  return typeof window !== 'undefined' && !('hopline' in window && window.hopline);
-}
-
 /** Sends a file's bytes for an upload ticket; rejects with the server's words when it refuses. */
 export async function putUploadBytes(ticket: string, body: Blob, signal?: AbortSignal): Promise<void> {
   const response = await fetch(`${FILES_UPLOAD_PATH}${encodeURIComponent(ticket)}`, {

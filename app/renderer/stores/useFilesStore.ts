@@ -6,6 +6,9 @@
  * thousand times. A listing that is no longer wanted (the user went elsewhere, the view closed)
  * is closed on the main side.
  *
+ * With Follow terminal on, a view goes wherever a shell of its circuit moves (OSC 7, reported by the
+ * terminals store), without touching the keyboard focus.
+ *
  * Operations (mkdir, rename, remove, chmod) reject with the service's typed error; the view says
  * it with ErrorMessage, naming the hop when a hop was lost.
  */
@@ -13,6 +16,8 @@ import { create } from 'zustand';
 import type { RemoteEntry } from '../../shared/model/remoteFile';
 import { filesApi } from './filesApi';
 import { DEFAULT_SORT, EMPTY_SELECTION, joinPath, parentPath, pruneSelection, type Selection, type SortOrder } from './filesLogic';
+import { latestCwdOf, type ShellCwdReport } from './shellCwdLogic';
+import { useTerminalsStore } from './useTerminalsStore';
 import { useTransfersStore } from './useTransfersStore';
 
 export interface FilesView {
@@ -35,6 +40,13 @@ export interface FilesView {
   selection: Selection;
   /** Changes when a different folder starts showing (the list scrolls back to its top). */
   shown: number;
+  /**
+   * Follow terminal: the view goes wherever a shell of its circuit moves (OSC 7). Off until the
+   * user turns it on; each view has its own.
+   */
+  follow: boolean;
+  /** The last shell move (ShellCwdReport.seq) the view went to, so each move is followed once. */
+  followedSeq: number;
 }
 
 interface FilesState {
@@ -51,6 +63,8 @@ interface FilesState {
   setFilter(circuitId: string, filter: string): void;
   setShowHidden(circuitId: string, showHidden: boolean): void;
   setSelection(circuitId: string, selection: Selection): void;
+  /** Turns Follow terminal on (going at once to where the circuit's shell last moved) or off. */
+  setFollow(circuitId: string, follow: boolean): void;
   clearError(circuitId: string): void;
   mkdir(circuitId: string, name: string): Promise<void>;
   rename(circuitId: string, from: string, to: string): Promise<void>;
@@ -88,7 +102,25 @@ function newView(circuitId: string): FilesView {
     showHidden: false,
     selection: EMPTY_SELECTION,
     shown: 0,
+    follow: false,
+    followedSeq: 0,
   };
+}
+
+/** Where the circuit's shells last moved (the terminals store), or null when none said. */
+export function shellCwdOf(circuitId: string): ShellCwdReport | null {
+  const { tabs, cwds } = useTerminalsStore.getState();
+  return latestCwdOf({ tabs }, cwds, circuitId);
+}
+
+/** A following view goes to its circuit's latest shell move, once per move. */
+function followShell(circuitId: string): void {
+  const v = view(circuitId);
+  const cwd = shellCwdOf(circuitId);
+  if (!v?.follow || !cwd || cwd.seq <= v.followedSeq) return;
+  patch(circuitId, { followedSeq: cwd.seq });
+  // A folder the shell can enter but SFTP cannot list shows its error; the last listing stays.
+  void list(circuitId, cwd.path);
 }
 
 function view(circuitId: string): FilesView | undefined {
@@ -257,6 +289,11 @@ export const useFilesStore = create<FilesState>((set, get) => ({
   setSelection(circuitId, selection) {
     patch(circuitId, { selection });
   },
+  setFollow(circuitId, follow) {
+    // Turned on: the move the shell made before counts as new, so the view goes there now.
+    patch(circuitId, { follow, followedSeq: 0 });
+    if (follow) followShell(circuitId);
+  },
   clearError(circuitId) {
     patch(circuitId, { error: null });
   },
@@ -306,8 +343,14 @@ export function startFilesStore(): () => void {
     }
     for (const circuitId of circuits) if (view(circuitId)) void useFilesStore.getState().refresh(circuitId);
   });
+  // Follow terminal: a shell of the circuit moved (or a view turned following on meanwhile).
+  const stopFollowing = useTerminalsStore.subscribe((s, prev) => {
+    if (s.cwds === prev.cwds && s.tabs === prev.tabs) return;
+    for (const v of Object.values(useFilesStore.getState().views)) if (v.follow) followShell(v.circuitId);
+  });
   return () => {
     stop();
+    stopFollowing();
     for (const circuitId of [...listings.keys()]) stopListing(circuitId);
   };
 }

@@ -37,6 +37,7 @@ import {
   tabsOf,
   type TerminalsModel,
 } from './terminalsLogic';
+import { forgetCwd, NO_CWDS, recordCwd, type ShellCwds } from './shellCwdLogic';
 import { useCircuitsStore } from './useCircuitsStore';
 
 interface TerminalsState extends TerminalsModel {
@@ -47,6 +48,13 @@ interface TerminalsState extends TerminalsModel {
    * may have set it): a view whose own size differs shows this size until the user turns to it.
    */
   ptySizes: Record<string, { cols: number; rows: number }>;
+  /**
+   * Where each tab's shell last said it is (OSC 7), for a files view that follows the terminal
+   * (shellCwdLogic.latestCwdOf). A tab's entry goes with the tab, and with its shell on Reconnect.
+   */
+  cwds: ShellCwds;
+  /** The view of `key` parsed an OSC 7 report (features/terminals/osc7.ts): its shell is in `path`. */
+  reportCwd(key: string, path: string): void;
   /** Asks the view of `key` to take the keyboard focus (bumped per request). */
   focus: { key: string; n: number } | null;
   /** Asks the view of `key` to open its find box (bumped per request). */
@@ -177,6 +185,12 @@ function maybeStart(key: string): void {
   );
 }
 
+function dropCwd(key: string): void {
+  const before = useTerminalsStore.getState().cwds;
+  const cwds = forgetCwd(before, key);
+  if (cwds !== before) useTerminalsStore.setState({ cwds });
+}
+
 function sendSize(terminalId: string, cols: number, rows: number, claim = false): void {
   const text = `${cols}x${rows}`;
   if (!claim && book().sentSizes.get(terminalId) === text) return;
@@ -192,6 +206,14 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
   ...EMPTY_MODEL,
   book: newBookkeeping(),
   ptySizes: {},
+  cwds: NO_CWDS,
+  reportCwd(key, path) {
+    if (!findTab(model(), key)) return;
+    const before = useTerminalsStore.getState().cwds;
+    const cwds = recordCwd(before, key, path);
+    // The same folder again (every prompt says it): nothing changed, nobody re-renders.
+    if (cwds !== before) useTerminalsStore.setState({ cwds });
+  },
   focus: null,
   search: null,
   requestSearch(key) {
@@ -208,6 +230,7 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
     if (!tab) return;
     apply((m) => removeTab(m, key));
     book().sizes.delete(key);
+    dropCwd(key);
     // The only tab of a circuit still connecting: closing it means "never mind", so the circuit
     // (and any question it is waiting on) ends too. Hops other circuits share stay up.
     const circuit = circuitOf(tab.circuitId);
@@ -255,6 +278,8 @@ export const useTerminalsStore = create<TerminalsState>(() => ({
   async reconnect(key) {
     const tab = findTab(model(), key);
     if (!tab || tab.status.kind === 'running' || tab.status.kind === 'opening') return;
+    // The new shell starts in its own folder and says so at its first prompt.
+    dropCwd(key);
     const circuit = circuitOf(tab.circuitId);
     if (circuit?.state === 'open' || circuit?.state === 'opening') {
       // The circuit is up (or coming up, e.g. another tab's Reconnect): a new shell on it.

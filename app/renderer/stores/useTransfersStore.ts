@@ -6,11 +6,12 @@
  * Web mode's uploads and downloads go by tickets: beginUpload, then the browser PUTs the File's
  * bytes to the upload route (the queue reports the progress as they land on the target);
  * beginDownload, then a browser download of the download route. Elsewhere (Electron) transfers
- * go by local paths through enqueue.
+ * go by local paths through enqueue (uploadPaths, downloadTo); rpc/localFiles says which applies.
  */
 import { create } from 'zustand';
 import type { ConflictChoice, ConflictPolicy, TransferStatus } from '../../shared/model/remoteFile';
-import { isWebMode, putUploadBytes, startBrowserDownload } from '../rpc/fileRoutes';
+import { putUploadBytes, startBrowserDownload } from '../rpc/fileRoutes';
+import { localFiles, type LocalFiles } from '../rpc/localFiles';
 import { onConnectionState } from '../rpc';
 import { filesApi } from './filesApi';
 import { joinPath } from './filesLogic';
@@ -25,6 +26,11 @@ interface TransfersState extends TransfersModel {
    * file has a transfer; the bytes keep flowing after. Rejects with the first refusal.
    */
   uploadFiles(circuitId: string, remoteDir: string, files: readonly File[], conflict?: ConflictPolicy): Promise<void>;
+  /**
+   * Desktop: uploads local files or folders (paths on this computer) into `remoteDir` as one
+   * transfer, folders recursively, the way `hopline cp -r` does.
+   */
+  uploadPaths(circuitId: string, remoteDir: string, paths: readonly string[], conflict?: ConflictPolicy): Promise<TransferStatus>;
   /** Web mode: browser downloads of remote files (folders go by downloadTo). */
   downloadInBrowser(circuitId: string, remotePaths: readonly string[]): Promise<void>;
   /** A download into a folder on this computer (the backend's), folders recursively. */
@@ -84,6 +90,11 @@ export const useTransfersStore = create<TransfersState>((set) => ({
         .finally(() => uploads.delete(transferId));
     }
   },
+  async uploadPaths(circuitId, remoteDir, paths, conflict = 'ask') {
+    const status = await filesApi().enqueue({ circuitId, direction: 'upload', sources: [...paths], destination: remoteDir, recursive: true, conflict });
+    apply(status);
+    return status;
+  },
   async downloadInBrowser(circuitId, remotePaths) {
     const api = filesApi();
     for (const remotePath of remotePaths) {
@@ -113,9 +124,12 @@ export const useTransfersStore = create<TransfersState>((set) => ({
   },
 }));
 
-/** Whether uploads from a browser File can go (web mode's byte routes). */
-export function canUploadFromBrowser(): boolean {
-  return isWebMode();
+/**
+ * How files on this computer reach this window (rpc/localFiles): by path in the desktop app, as
+ * browser Files in web mode, or not at all.
+ */
+export function windowLocalFiles(): LocalFiles {
+  return localFiles();
 }
 
 /** Feeds the store from the files contract's events, and lists transfers when the link opens (startStores). */
@@ -132,3 +146,5 @@ export function startTransfersStore(): () => void {
     uploads.clear();
   };
 }
+
+export { browserDrop, browserFolderRefusal, type DesktopFiles, type LocalFiles } from '../rpc/localFiles';

@@ -414,7 +414,18 @@ export interface KnownHostsRemoval {
  * Unlike `ssh-keygen -R`, only the given lines go: the host's lines of other key types stay.
  */
 export async function removeKnownHostsLines(file: string, host: string, port: number, refs: KnownHostsLineRef[]): Promise<KnownHostsRemoval> {
-  const target = await canonicalPath(file);
+  // Removals run in the order they were asked for: resolving the canonical path first would let
+  // a later call overtake an earlier one while realpath() is in flight.
+  return exclusive(REMOVALS, async () => {
+    const target = await canonicalPath(file);
+    return removeUnderLock(file, target, host, port, refs);
+  });
+}
+
+/** Every removal's turn, before the file's own queue (which appends share). */
+const REMOVALS = '\0known_hosts removals';
+
+function removeUnderLock(file: string, target: string, host: string, port: number, refs: KnownHostsLineRef[]): Promise<KnownHostsRemoval> {
   return exclusive(target, async () => {
     const name = knownHostsLookupName(host, port);
     const text = await readFile(target, 'utf8');

@@ -13,6 +13,8 @@ interface DownloadToDialogProps {
   hasFolders: boolean;
   onSubmit(localDir: string, conflict: ConflictPolicy): Promise<void>;
   onClose(): void;
+  /** The desktop app's native folder picker (null when cancelled); without it the folder is typed only. */
+  chooseFolder?: (current: string) => Promise<string | null>;
 }
 
 export const CONFLICT_LABELS: Record<ConflictPolicy, string> = {
@@ -23,7 +25,7 @@ export const CONFLICT_LABELS: Record<ConflictPolicy, string> = {
   resume: 'Resume a partial file',
 };
 
-export function DownloadToDialog({ what, initialFolder, hasFolders, onSubmit, onClose }: DownloadToDialogProps) {
+export function DownloadToDialog({ what, initialFolder, hasFolders, onSubmit, onClose, chooseFolder }: DownloadToDialogProps) {
   const id = useId();
   const [folder, setFolder] = useState(initialFolder);
   const [conflict, setConflict] = useState<ConflictPolicy>('ask');
@@ -44,6 +46,17 @@ export function DownloadToDialog({ what, initialFolder, hasFolders, onSubmit, on
     }
   }
 
+  async function choose() {
+    if (!chooseFolder || busy) return;
+    setError(null);
+    try {
+      const picked = await chooseFolder(folder.trim());
+      if (picked !== null) setFolder(picked);
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
   return (
     <Modal labelledBy={`${id}-title`} describedBy={`${id}-desc`} onEscape={onClose} className="files-dialog">
       <form onSubmit={(event) => void submit(event)}>
@@ -52,7 +65,14 @@ export function DownloadToDialog({ what, initialFolder, hasFolders, onSubmit, on
           Into a folder on this computer{hasFolders ? '; folders come with everything in them' : ''}.
         </p>
         <label htmlFor={`${id}-folder`}>Folder</label>
-        <input id={`${id}-folder`} className="files-dialog-input" value={folder} data-autofocus spellCheck={false} autoComplete="off" onChange={(event) => setFolder(event.target.value)} />
+        <div className="files-dialog-folder">
+          <input id={`${id}-folder`} className="files-dialog-input" value={folder} data-autofocus spellCheck={false} autoComplete="off" onChange={(event) => setFolder(event.target.value)} />
+          {chooseFolder && (
+            <button type="button" className="secondary" disabled={busy} onClick={() => void choose()}>
+              Choose…
+            </button>
+          )}
+        </div>
         <label htmlFor={`${id}-conflict`}>When a file is already there</label>
         <select id={`${id}-conflict`} value={conflict} onChange={(event) => setConflict(event.target.value as ConflictPolicy)}>
           {(Object.keys(CONFLICT_LABELS) as ConflictPolicy[]).map((policy) => (

@@ -7,16 +7,18 @@
 import { Download, Eye, EyeOff, FolderDown, FolderPlus, House, LockKeyhole, Pencil, RefreshCw, Search, Trash2, Upload, CornerLeftUp } from 'lucide-react';
 import { useEffect, useId, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ConflictPolicy, RemoteEntry } from '../../../shared/model/remoteFile';
+import { ErrorCode, HoplineError } from '../../../shared/model/errors';
 import { displayName } from '../../../shared/model/remoteNames';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { isFolder, joinPath, moveCursor, nextSort, resolveTyped, selectOnly, selectRange, toggleOne, visibleRows, type SortKey } from '../../stores/filesLogic';
 import { transfersOf } from '../../stores/transfersLogic';
 import { useConfirmStore } from '../../stores/useConfirmStore';
 import { useFilesStore } from '../../stores/useFilesStore';
-import { canUploadFromBrowser, useTransfersStore } from '../../stores/useTransfersStore';
+import { browserDrop, browserFolderRefusal, useTransfersStore, windowLocalFiles } from '../../stores/useTransfersStore';
 import { ChmodDialog } from './ChmodDialog';
 import { DownloadToDialog } from './DownloadToDialog';
 import { FileList, ROW_HEIGHT } from './FileList';
+import { FollowTerminalButton } from './FollowTerminalButton';
 import { LocationBar } from './LocationBar';
 import { NameDialog } from './NameDialog';
 import { TransfersPanel } from './TransfersPanel';
@@ -90,7 +92,10 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
   const selectedRows = selection.names.size > 0 ? rows.filter((r) => selection.names.has(r.name)) : rows.filter((r) => r.name === selection.cursor);
   const cursorRow = rows.find((r) => r.name === selection.cursor) ?? selectedRows[0];
   const hiddenCount = view.showHidden ? 0 : view.entries.filter((e) => e.name.startsWith('.')).length;
-  const uploadable = canUploadFromBrowser();
+  // Desktop: files by path (native pickers, dropped files and folders). Browser: File API.
+  const local = windowLocalFiles();
+  const uploadable = local.kind !== 'none';
+  const inBrowser = local.kind === 'browser';
   const focusList = () => requestAnimationFrame(() => listRef.current?.focus());
 
   function run(action: () => Promise<void>) {
@@ -137,7 +142,7 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
   function download(targets: RemoteEntry[]) {
     if (!path || targets.length === 0) return;
     const hasFolders = targets.some((t) => isFolder(t));
-    if (!uploadable || hasFolders) {
+    if (!inBrowser || hasFolders) {
       setDialog({ kind: 'download-to', names: targets.map((t) => t.name), hasFolders });
       return;
     }
@@ -152,6 +157,28 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
   function upload(files: File[]) {
     if (!path || files.length === 0) return;
     run(() => useTransfersStore.getState().uploadFiles(circuitId, path, files));
+  }
+
+  /** Desktop: local files or folders by path, folders recursively, as one transfer. */
+  function uploadPaths(paths: readonly string[]) {
+    const dir = path;
+    if (!dir || paths.length === 0) return;
+    run(async () => {
+      await useTransfersStore.getState().uploadPaths(circuitId, dir, paths);
+    });
+  }
+
+  function pickAndUpload() {
+    if (local.kind !== 'desktop') {
+      fileInputRef.current?.click();
+      return;
+    }
+    const dir = path;
+    if (!dir) return;
+    run(async () => {
+      const picked = await local.pickFiles();
+      if (picked) await useTransfersStore.getState().uploadPaths(circuitId, dir, picked);
+    });
   }
 
   function onRowClick(entry: RemoteEntry, event: MouseEvent) {
@@ -215,7 +242,16 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
     setDropping(false);
     if (!uploadable || event.dataTransfer.files.length === 0) return;
     event.preventDefault();
-    upload([...event.dataTransfer.files]);
+    if (local.kind === 'desktop') {
+      const paths = local.pathsOf([...event.dataTransfer.files]);
+      if (paths.length > 0) uploadPaths(paths);
+      else setActionError(new HoplineError(ErrorCode.NOT_AVAILABLE, 'What was dropped is not a file on this computer, so there is nothing to upload'));
+      return;
+    }
+    // Entries are read now: the browser empties the drop once this handler returns.
+    const dropped = browserDrop(event.dataTransfer.items, event.dataTransfer.files);
+    upload(dropped.files);
+    if (dropped.folders > 0) setActionError(browserFolderRefusal(dropped.folders));
   }
 
   const none = selectedRows.length === 0;
@@ -268,6 +304,7 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
         >
           {view.showHidden ? <Eye size={15} aria-hidden /> : <EyeOff size={15} aria-hidden />}
         </button>
+        <FollowTerminalButton id={id} circuitId={circuitId} />
       </div>
       <div className="fv-bar fv-actions" role="toolbar" aria-label="File actions">
         <button type="button" className="fv-action" onClick={() => setDialog({ kind: 'mkdir' })} disabled={!path}>
@@ -278,8 +315,8 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
           type="button"
           className="fv-action"
           disabled={!path || !uploadable}
-          title={uploadable ? 'Upload files here (or drop them on the list)' : 'Uploading from this window is not available yet: use hopline cp'}
-          onClick={() => fileInputRef.current?.click()}
+          title={!uploadable ? 'Uploading from this window is not available: use hopline cp' : inBrowser ? 'Upload files here (or drop them on the list)' : 'Upload files here (or drop files and folders on the list)'}
+          onClick={pickAndUpload}
         >
           <Upload size={15} aria-hidden />
           <span>Upload</span>
@@ -297,7 +334,7 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
             event.target.value = '';
           }}
         />
-        <button type="button" className="fv-action" disabled={none} onClick={() => download(selectedRows)} title={uploadable ? 'Download with the browser' : 'Download to a folder'}>
+        <button type="button" className="fv-action" disabled={none} onClick={() => download(selectedRows)} title={inBrowser ? 'Download with the browser' : 'Download to a folder'}>
           <Download size={15} aria-hidden />
           <span>Download</span>
         </button>
@@ -403,6 +440,7 @@ export function FilesView({ circuitId, targetName, focusNonce }: FilesViewProps)
           what={dialog.names.length === 1 ? `“${displayName(dialog.names[0]!, 120)}”` : countText(dialog.names.length, 'item')}
           initialFolder={DEFAULT_DOWNLOAD_FOLDER}
           hasFolders={dialog.hasFolders}
+          {...(local.kind === 'desktop' ? { chooseFolder: (current: string) => local.pickFolder('Download to folder', current || DEFAULT_DOWNLOAD_FOLDER) } : {})}
           onSubmit={async (localDir: string, conflict: ConflictPolicy) => {
             await useTransfersStore.getState().downloadTo(
               circuitId,

@@ -37,10 +37,19 @@ export function LocationBar({ id, path, editNonce, onNavigate, onDone }: Locatio
     }
   }, [editing]);
 
-  // A deep folder shows its last parts: the breadcrumb scrolls to its end.
+  // A deep folder shows its last parts: the breadcrumb scrolls to its end, and again when the
+  // pane narrows (a window or split resized), so the folder shown is the part still in sight.
   useEffect(() => {
     const el = crumbsRef.current;
-    if (el) el.scrollLeft = el.scrollWidth;
+    if (!el) return;
+    const toEnd = (): void => {
+      el.scrollLeft = el.scrollWidth;
+    };
+    toEnd();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(toEnd);
+    observer.observe(el);
+    return () => observer.disconnect();
   }, [path, editing]);
 
   if (editing) {

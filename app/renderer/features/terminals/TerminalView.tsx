@@ -89,6 +89,7 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
   const [note, setNote] = useState<string | null>(null);
   const reportSize = useTerminalsStore((s) => s.reportSize);
   const reconnect = useTerminalsStore((s) => s.reconnect);
+  const reportCwd = useTerminalsStore((s) => s.reportCwd);
   // The link to the backend is down: keystrokes would go nowhere (frames are not queued), so none
   // are taken, and the terminal lets go of the focus so its cursor stops looking live.
   const linkDown = useAppStore((s) => s.backendDown);
@@ -108,6 +109,8 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       options: optionsRef.current,
       onLink: (uri) => setPendingLink(uri),
       onRendererChange: setRenderer,
+      // Where the shell is (OSC 7): kept per tab for a files view that follows the terminal.
+      onCwd: (cwd) => reportCwd(key, cwd.path),
     });
     hostRef.current = host;
     const term = host.term;
@@ -214,7 +217,7 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
       host.dispose();
       hostRef.current = null;
     };
-  }, [key, reportSize]);
+  }, [key, reportSize, reportCwd]);
 
   // The app-wide look (settings): font family, cursor; the bell as a flash or a short tone.
   useEffect(() => {

@@ -2,7 +2,8 @@
  * One xterm.js terminal with its addons, opened in a container: fit, search, web links,
  * Unicode 11 widths, and the WebGL renderer when the GPU allows it (falling back to xterm's
  * DOM renderer if it cannot start or its context is lost later). Queries whose replies would
- * "type" for the remote host are silenced (querySilencer.ts).
+ * "type" for the remote host are silenced (querySilencer.ts); the shell's OSC 7 working-directory
+ * reports are parsed (osc7.ts) and handed on.
  *
  * Not React: TerminalView owns one of these per mounted tab.
  */
@@ -14,6 +15,7 @@ import type { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal, type IDisposable } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import type { TerminalOptions } from '../../../shared/model/profile';
+import { watchShellCwd, type ShellCwd } from './osc7';
 import { silenceQueries } from './querySilencer';
 import { xtermOptions } from './terminalSettings';
 
@@ -25,6 +27,8 @@ export interface XtermHostOptions {
   onLink(uri: string): void;
   /** Which renderer draws: told once the WebGL attempt settles, and again if WebGL loses its context. */
   onRendererChange?(kind: RendererKind): void;
+  /** The shell said where it is (OSC 7, parsed and checked by osc7.ts). */
+  onCwd?(cwd: ShellCwd): void;
 }
 
 const SEARCH_DECORATIONS: ISearchOptions['decorations'] = {
@@ -51,6 +55,7 @@ export class XtermHost implements IDisposable {
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
     this.subs.push(silenceQueries(this.term.parser));
+    this.subs.push(watchShellCwd(this.term.parser, (cwd) => host.onCwd?.(cwd)));
     this.term.open(container);
     this.tryWebgl();
   }

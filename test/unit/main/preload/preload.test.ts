@@ -7,6 +7,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { channelTable } from '../../../../app/shared/contract/channels';
+import { LOCAL_BRIDGE_FUNCTIONS } from '../../../../app/shared/rpc/localFilesBridge';
 
 const exposed = new Map<string, unknown>();
 const bridgeCalls: string[] = [];
@@ -29,7 +30,15 @@ const contextBridge = new Proxy(
   },
 );
 
-vi.mock('electron', () => ({ contextBridge, ipcRenderer }));
+/** webUtils.getPathForFile: a path for the files it was "given", and a throw for anything else, as Electron does. */
+const knownFile = { name: 'report.pdf' };
+const getPathForFile = vi.fn((file: unknown) => {
+  if (file === knownFile) return '/home/me/report.pdf';
+  throw new TypeError('Error processing argument at index 0, conversion failure');
+});
+const webUtils = { getPathForFile };
+
+vi.mock('electron', () => ({ contextBridge, ipcRenderer, webUtils }));
 
 /** Whether `value` is, or holds at any depth, the ipcRenderer or an event object from it. */
 function leaks(value: unknown, seen = new Set<unknown>()): boolean {
@@ -44,11 +53,11 @@ describe('preload', async () => {
   await import('../../../../app/main/preload/preload');
   const api = exposed.get('hopline') as Record<string, (...args: unknown[]) => unknown>;
 
-  it('exposes one frozen object holding one function per allowlisted channel, and the two terminal frame functions', () => {
+  it('exposes one frozen object holding one function per allowlisted channel, the two terminal frame functions and the three local files functions', () => {
     expect(bridgeCalls).toEqual(['exposeInMainWorld']);
     expect([...exposed.keys()]).toEqual(['hopline']);
     expect(Object.isFrozen(api)).toBe(true);
-    expect(Object.keys(api).sort()).toEqual([...channelTable.map((e) => e.channel), 'terminal:sendFrame', 'terminal:onFrame'].sort());
+    expect(Object.keys(api).sort()).toEqual([...channelTable.map((e) => e.channel), 'terminal:sendFrame', 'terminal:onFrame', ...LOCAL_BRIDGE_FUNCTIONS].sort());
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(Object.values(api)).not.toContain(invoke);
   });
@@ -102,5 +111,26 @@ describe('preload', async () => {
     expect(listener.mock.calls).toEqual([[frame]]);
     expect(stop()).toBeUndefined();
     expect(removeListener).toHaveBeenCalledWith('terminal:frame', forward);
+  });
+
+  it('gives the path of a File through webUtils, and an empty path for anything that is not a File', () => {
+    expect(api['local:pathForFile']!(knownFile)).toBe('/home/me/report.pdf');
+    expect(getPathForFile).toHaveBeenLastCalledWith(knownFile);
+    expect(api['local:pathForFile']!({ name: 'fake', path: '/etc/shadow' })).toBe('');
+    expect(api['local:pathForFile']!('/etc/passwd')).toBe('');
+  });
+
+  it('asks main for a folder on its own dialog channel, with a title and a default path that are strings or nothing', async () => {
+    invoke.mockClear();
+    await expect(api['local:pickFolder']!('Download to', '~/Downloads')).resolves.toEqual({ ok: true, value: ['dialog:pickFolder', ['Download to', '~/Downloads']] });
+    await api['local:pickFolder']!({ toString: () => 'x' }, 42);
+    expect(invoke).toHaveBeenLastCalledWith('dialog:pickFolder', ['', undefined]);
+    expect(invoke).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks main for files to upload on its own dialog channel, passing nothing from the page', async () => {
+    invoke.mockClear();
+    await expect(api['local:pickFiles']!({ properties: ['openDirectory'] })).resolves.toEqual({ ok: true, value: ['dialog:pickFiles', []] });
+    expect(invoke.mock.calls).toEqual([['dialog:pickFiles', []]]);
   });
 });

@@ -17,6 +17,7 @@ import { PromptBroker } from '../../../../../app/main/services/engine/promptBrok
 import type { HoplineError } from '../../../../../app/shared/model/errors';
 import type { HopTimings } from '../../../../../app/shared/model/hop';
 import type { PromptRequest } from '../../../../../app/shared/model/prompt';
+import { testHostKey } from '../../../../helpers/hostKey';
 
 const { Server, utils } = ssh2;
 const PASSWORD = 'right-password';
@@ -32,7 +33,7 @@ interface FakePam {
 
 /** Accepts PASSWORD with any code in `goodCodes`; a wrong password still gets asked for the code (auth required). */
 async function startFakePam(goodCodes: Set<string>): Promise<FakePam> {
-  const keys = utils.generateKeyPairSync('ed25519');
+  const keys = testHostKey();
   const parsed = utils.parseKey(keys.public);
   if (parsed instanceof Error) throw parsed;
   const attempts: string[][] = [];

@@ -14,8 +14,9 @@ import ssh2, { type ClientChannel, type Connection } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasWindowLimit } from '../../../../../app/main/services/engine/ssh2Patch';
 import { parseCertificateLine } from '../../../../../app/main/services/engine/sshCertificate';
+import { testHostKey } from '../../../../helpers/hostKey';
 
-const { Client, Server, utils } = ssh2;
+const { Client, Server } = ssh2;
 const dir = mkdtempSync(join(tmpdir(), 'hopline-ssh2patch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -27,7 +28,7 @@ interface Seen {
 }
 
 async function serve(onAuth: (seen: Seen) => boolean): Promise<{ port: number; close(): void }> {
-  const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (conn: Connection) => {
+  const server = new Server({ hostKeys: [testHostKey().private] }, (conn: Connection) => {
     conn.on('authentication', (ctx) => {
       const c = ctx as unknown as { method: string; key?: { algo: string; data: Buffer }; signature?: Buffer };
       if (onAuth({ method: c.method, algo: c.key?.algo, data: c.key?.data, signature: c.signature })) ctx.accept();

@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
 import ssh2, { type ClientChannel, type Connection, type ServerChannel } from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capShellWindow, SHELL_BUFFER_BYTES, SHELL_WINDOW_BYTES } from '../../../../../app/main/services/terminals/shellWindow';
+import { testHostKey } from '../../../../helpers/hostKey';
 
-const { Client, Server, utils } = ssh2;
+const { Client, Server } = ssh2;
 const MiB = 1024 * 1024;
 const CHUNK = 32 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,7 +38,7 @@ afterEach(() => {
 async function rig(total: number, cap: boolean): Promise<Rig> {
   let sent = 0;
   let stopped = false;
-  const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (conn: Connection) => {
+  const server = new Server({ hostKeys: [testHostKey().private] }, (conn: Connection) => {
     conn.on('authentication', (ctx) => ctx.accept());
     conn.on('ready', () => {
       conn.on('session', (accept) => {
