@@ -17,6 +17,7 @@ import { runWithLab } from '../lab/labScript';
 import { chromiumMissingReason } from '../setup/requirements';
 import { runEngineBenchmarks, type BenchResult } from './engineBench';
 import { runForwardBenchmarks } from './forwardBench';
+import { processCpuUnavailableReason } from './processCpu';
 import { runFilesBenchmarks } from './filesBench';
 import { runTerminalBenchmarks } from './terminalBench';
 
@@ -28,7 +29,7 @@ interface Section {
 }
 
 const SECTIONS: Record<string, Section> = {
-  engine: { title: 'Hop engine (lab, bench user, key auth)', unavailable: () => null, run: runEngineBenchmarks },
+  engine: { title: 'Hop engine (lab, bench user, key auth)', unavailable: processCpuUnavailableReason, run: runEngineBenchmarks },
   terminals: { title: 'Terminals (Chromium, web mode, 3 hops)', unavailable: chromiumMissingReason, run: runTerminalBenchmarks },
   forwards: { title: 'Port forwards (lab, bench user, key auth, 3 hops)', unavailable: () => null, run: runForwardBenchmarks },
   files: { title: 'File transfers (lab, bench user, key auth, 3 hops, internal-sftp)', unavailable: () => null, run: runFilesBenchmarks },

@@ -19,6 +19,8 @@ import type { BenchResult } from './engineBench';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { connectWeb, TextTerminal, type WebClient } from '../helpers/webTerminalClient';
 import { saveBenchHosts } from './terminalClient';
+import { FLOW_LAW_DEFAULTS } from '../../app/shared/flow/flowLaw';
+import { FLOW_LIMITS } from '../../app/main/services/terminals/flowControl';
 
 const TERMINALS = 50;
 const WARMUP_TERMINALS = 5;
@@ -108,7 +110,50 @@ async function closeShells(client: WebClient, terms: TextTerminal[]): Promise<vo
   for (let i = 0; i < 100 && (await client.api.terminals.list()).length > 0; i++) await sleep(50);
 }
 
-export async function runTerminalMemoryBenchmark(status: LabStatus, log: (line: string) => void): Promise<BenchResult> {
+/**
+ * A page that stops acking while its terminal floods: what the main side holds for it must stay
+ * within flow control's ceiling (FLOW_LAW_DEFAULTS.ceilingBytes), however long the flood runs.
+ * `yes` runs into a stream whose reader acks at once for FAST_MS (so the law's in-flight figure
+ * grows toward its ceiling, as for a page parsing a fast log), then stops acking for FLOOD_MS;
+ * the live heap + external memory (after GC) is compared with the same process just before the
+ * acks stopped (the terminal's screen mirror already full of `yes`, so what grows is what flow
+ * control lets pile up), and the bytes the page was sent after its last ack are counted.
+ */
+const FAST_MS = 2000;
+const FLOOD_MS = 5000;
+
+async function nonAckingFlood(client: WebClient, target: Inspected, circuitId: string): Promise<BenchResult> {
+  // Flow control pauses once the page leg is reached, so one batch may go past it.
+  const bound = FLOW_LAW_DEFAULTS.ceilingBytes + FLOW_LIMITS.batchBytes;
+  const { terminalId, streamId } = await client.api.terminals.open({ circuitId, cols: 160, rows: 48, closeCircuitWhenLastEnds: false });
+  let received = 0;
+  let acking = true;
+  // Output counted; reported processed at once while `acking`, never after.
+  const sub = client.streams.attach(streamId, (bytes, processed) => {
+    if (acking) return processed();
+    received += bytes.byteLength;
+  });
+  client.streams.input(streamId, Buffer.from('yes\r', 'utf8'));
+  await sleep(FAST_MS);
+  const before = await readMemory(target);
+  acking = false;
+  await sleep(FLOOD_MS);
+  const receivedAtEnd = received;
+  const during = await readMemory(target);
+  sub.dispose();
+  await client.api.terminals.close(terminalId);
+  const grown = (during.heapUsed + during.external - before.heapUsed - before.external) / MB;
+  const worst = Math.max(grown, receivedAtEnd / MB);
+  return {
+    name: `main-side memory under a page that stops acking (\`yes\`, ${FLOOD_MS / 1000} s unacked, after GC)`,
+    ratio: worst,
+    goal: `≤ the ${FLOW_LAW_DEFAULTS.ceilingBytes / MB} MiB in-flight ceiling + one ${FLOW_LIMITS.batchBytes / 1024} KiB batch`,
+    met: worst <= bound / MB,
+    detail: `heap + external grew ${grown.toFixed(2)} MiB (RSS ${((during.rss - before.rss) / MB).toFixed(2)} MiB); the page was sent ${(receivedAtEnd / MB).toFixed(2)} MiB after its last ack`,
+  };
+}
+
+export async function runTerminalMemoryBenchmark(status: LabStatus, log: (line: string) => void): Promise<[BenchResult, BenchResult]> {
   const home = mkdtempSync(path.join(tmpdir(), 'hl-bench-mem-home-'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hl-bench-mem-data-'));
   copyFileSync(status.knownHosts, path.join(dataDir, 'known_hosts'));
@@ -128,6 +173,7 @@ export async function runTerminalMemoryBenchmark(status: LabStatus, log: (line: 
     const after = await readMemory(target);
     await closeShells(client, terms);
     const closed = await readMemory(target);
+    const bounded = await nonAckingFlood(client, target, circuit.id);
     await client.api.circuits.close(circuit.id);
     if (client.errors.length) throw new Error(`error frames: ${client.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
 
@@ -142,13 +188,14 @@ export async function runTerminalMemoryBenchmark(status: LabStatus, log: (line: 
         `${TERMINALS} open ${[after.rss, after.heapUsed, after.external, after.arrayBuffers].map((n) => (n / MB).toFixed(1)).join('/')}, ` +
         `all closed ${[closed.rss, closed.heapUsed, closed.external, closed.arrayBuffers].map((n) => (n / MB).toFixed(1)).join('/')}`,
     );
-    return {
+    const perTerminal: BenchResult = {
       name: `main-side memory per terminal (${TERMINALS} shells on one 3-hop circuit, after GC)`,
       ratio: worst,
       goal: '≤ 3 MiB each (RSS, and heap + external)',
       met: worst <= 3,
       detail: `per terminal: RSS ${fmt(rss)} MiB, heapUsed ${fmt(heap)} MiB, external ${fmt(external)} MiB; after closing all ${TERMINALS}: heapUsed ${fmt((closed.heapUsed - before.heapUsed) / MB)} MiB, RSS ${fmt((closed.rss - before.rss) / MB)} MiB vs before`,
     };
+    return [perTerminal, bounded];
   } finally {
     await client?.close();
     target.inspector.terminate();

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectAccessible, screenshots } from '../helpers/browser';
 import { e2eRuns, startE2eSession, type E2eSession } from '../helpers/e2eSession';
 import { expectInViewport } from '../helpers/inViewport';
-import { importLabHostsAndConnectByKeyboard } from '../helpers/labCircuitUi';
+import { importLabHostsAndConnectByKeyboard, runPaletteCommand } from '../helpers/labCircuitUi';
 import type { LabStatus } from '../lab/lab';
 
 const lab = inject('lab');
@@ -83,15 +83,7 @@ describe.runIf(runs)('files view in Chromium', { timeout: 180_000 }, () => {
   const row = (name: string) => list().getByRole('option').and(page.locator(`[data-name="${name.replace(/[\\"]/g, (c) => `\\${c}`)}"]`));
   const focused = (locator: ReturnType<typeof list>) => locator.evaluate((el) => el === document.activeElement);
 
-  async function palette(command: string): Promise<void> {
-    await page.keyboard.press('Control+Shift+P');
-    const dialog = page.getByRole('dialog', { name: 'Command palette' });
-    await dialog.waitFor();
-    await page.keyboard.type(command);
-    await expect.poll(() => dialog.getByRole('option').first().textContent()).toContain(command);
-    await page.keyboard.press('Enter');
-    await expect.poll(() => dialog.count()).toBe(0);
-  }
+  const palette = (command: string) => runPaletteCommand(page, command);
 
   it('connects the 3-hop circuit built by keyboard', async () => {
     await importLabHostsAndConnectByKeyboard(page, session.web.url, status);

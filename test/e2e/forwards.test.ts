@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectAccessible, screenshots } from '../helpers/browser';
 import { e2eRuns, startE2eSession, type E2eSession } from '../helpers/e2eSession';
 import { expectInViewport } from '../helpers/inViewport';
-import { importLabHostsAndConnectByKeyboard } from '../helpers/labCircuitUi';
+import { importLabHostsAndConnectByKeyboard, runPaletteCommand } from '../helpers/labCircuitUi';
 import type { LabStatus } from '../lab/lab';
 import { freePort } from '../helpers/ports';
 
@@ -86,15 +86,7 @@ describe.runIf(runs)('port forwards in Chromium', { timeout: 120_000 }, () => {
   const targetDot = () => page.getByRole('navigation', { name: 'Library' }).getByRole('treeitem', { name: /^target\b/ }).locator('.lib-dot');
   const field = () => forwards().getByRole('textbox', { name: /^Forward, as ssh/ });
 
-  async function palette(command: string): Promise<void> {
-    await page.keyboard.press('Control+Shift+P');
-    const dialog = page.getByRole('dialog', { name: 'Command palette' });
-    await dialog.waitFor();
-    await page.keyboard.type(command);
-    await expect.poll(() => dialog.getByRole('option').first().textContent()).toBe(command);
-    await page.keyboard.press('Enter');
-    await expect.poll(() => dialog.count()).toBe(0);
-  }
+  const palette = (command: string) => runPaletteCommand(page, command);
 
   it('connects the 3-hop circuit built by keyboard', async () => {
     await importLabHostsAndConnectByKeyboard(page, session.web.url, status);

@@ -14,13 +14,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { serviceDescriptors, type Services } from '../../app/shared/contract/channels';
-import type { HostInput } from '../../app/shared/model/host';
-import { TERMINAL_DEFAULTS } from '../../app/shared/model/profile';
-import { createClient } from '../../app/shared/rpc/client';
+import { createServiceClients } from '../../app/shared/rpc/serviceClients';
 import { expectAccessible, screenshots } from '../helpers/browser';
 import { e2eRuns, startE2eSession, type E2eSession } from '../helpers/e2eSession';
 import { expectInViewport } from '../helpers/inViewport';
+import { openSavedProfileByKeyboard, runPaletteCommand, saveLabProfile } from '../helpers/labCircuitUi';
 import { connectWs, type TestWsClient } from '../helpers/wsClient';
 import type { LabStatus } from '../lab/lab';
 
@@ -46,14 +44,7 @@ describe.runIf(runs)('"Use from other tools" in Chromium, with a real ssh riding
     await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(session.web.url).origin });
     // The saved library a user would have: three hosts and a profile through them.
     client = await connectWs(session.web.port, session.web.token);
-    const hosts = createClient<Services['hosts']>(serviceDescriptors.hosts, client.rpc);
-    const profiles = createClient<Services['profiles']>(serviceDescriptors.profiles, client.rpc);
-    const host = (name: string): HostInput => ({
-      name, address: addr(name), port: 22, user: 'bench', auth: [{ kind: 'publickey', keyFile: status.clientKey }], agentForward: false, keepaliveIntervalSec: 15, keepaliveCountMax: 3, connectTimeoutSec: 10, proxy: null,
-    });
-    const hostIds: string[] = [];
-    for (const name of ['bastion-mfa', 'bastion-key', 'target']) hostIds.push((await hosts.save(host(name))).id);
-    await profiles.save({ name: PROFILE, folder: '', tags: [], hostIds, terminal: TERMINAL_DEFAULTS });
+    await saveLabProfile(createServiceClients(client.rpc), status, PROFILE);
   });
   afterAll(async () => {
     await client?.close();
@@ -70,24 +61,10 @@ describe.runIf(runs)('"Use from other tools" in Chromium, with a real ssh riding
   const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
   const focused = (locator: ReturnType<Page['locator']>) => locator.evaluate((el) => el === document.activeElement);
 
-  async function palette(command: string): Promise<void> {
-    await page.keyboard.press('Control+Shift+P');
-    const dialog = page.getByRole('dialog', { name: 'Command palette' });
-    await dialog.waitFor();
-    await page.keyboard.type(command);
-    await expect.poll(() => dialog.getByRole('option').first().textContent()).toBe(command);
-    await page.keyboard.press('Enter');
-    await expect.poll(() => dialog.count()).toBe(0);
-  }
+  const palette = (command: string) => runPaletteCommand(page, command);
 
   it('opens the saved profile from the library by keyboard', async () => {
-    await page.goto(session.web.url);
-    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
-    const row = page.getByRole('navigation', { name: 'Library' }).getByRole('treeitem', { name: new RegExp(`^${PROFILE}\\b`) });
-    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
-    await row.focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => pane().getByRole('region', { name: /^Terminal on / }).getAttribute('data-status'), { timeout: 30_000 }).toBe('running');
+    await openSavedProfileByKeyboard(page, session.web.url, PROFILE);
   });
 
   it('the palette opens the panel with the focus on it; the block is the one `hopline ssh-config` prints, in view, monospace', async () => {

@@ -10,12 +10,11 @@
 import net from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { HostInput } from '../../app/shared/model/host';
-import { TERMINAL_DEFAULTS } from '../../app/shared/model/profile';
 import { createServiceClients } from '../../app/shared/rpc/serviceClients';
 import { expectAccessible, screenshots } from '../helpers/browser';
 import { e2eRuns, startE2eSession, type E2eSession } from '../helpers/e2eSession';
 import { expectInViewport } from '../helpers/inViewport';
+import { openSavedProfileByKeyboard, runPaletteCommand, saveLabProfile } from '../helpers/labCircuitUi';
 import { freePort } from '../helpers/ports';
 import { connectWs, type TestWsClient } from '../helpers/wsClient';
 import type { LabStatus } from '../lab/lab';
@@ -56,14 +55,8 @@ describe.runIf(runs)('saved forwards start with the profile, in Chromium', { tim
     page = session.page;
     // The saved library a user would have: three hosts, and a profile with a forward that starts with it.
     client = await connectWs(session.web.port, session.web.token);
-    const api = createServiceClients(client.rpc);
-    const host = (name: string): HostInput => ({
-      name, address: addr(name), port: 22, user: 'bench', auth: [{ kind: 'publickey', keyFile: status.clientKey }], agentForward: false, keepaliveIntervalSec: 15, keepaliveCountMax: 3, connectTimeoutSec: 10, proxy: null,
-    });
-    const hostIds: string[] = [];
-    for (const name of ['bastion-mfa', 'bastion-key', 'target']) hostIds.push((await api.hosts.save(host(name))).id);
     port = await freePort();
-    await api.profiles.save({ name: PROFILE, folder: '', tags: [], hostIds, terminal: TERMINAL_DEFAULTS, forwards: [{ kind: 'local', bindPort: port, host: addr('target'), hostPort: 22, autoStart: true }] });
+    await saveLabProfile(createServiceClients(client.rpc), status, PROFILE, { forwards: [{ kind: 'local', bindPort: port, host: addr('target'), hostPort: 22, autoStart: true }] });
   });
   afterAll(async () => {
     await client?.close();
@@ -75,24 +68,10 @@ describe.runIf(runs)('saved forwards start with the profile, in Chromium', { tim
   const forwards = () => drawer().getByRole('region', { name: 'Port forwards' });
   const row = () => forwards().getByTestId('forward-row');
 
-  async function palette(command: string): Promise<void> {
-    await page.keyboard.press('Control+Shift+P');
-    const dialog = page.getByRole('dialog', { name: 'Command palette' });
-    await dialog.waitFor();
-    await page.keyboard.type(command);
-    await expect.poll(() => dialog.getByRole('option').first().textContent()).toBe(command);
-    await page.keyboard.press('Enter');
-    await expect.poll(() => dialog.count()).toBe(0);
-  }
+  const palette = (command: string) => runPaletteCommand(page, command);
 
   it('opening the profile from the library by keyboard starts its forward: the panel shows it listening, and it carries the target sshd\'s banner', async () => {
-    await page.goto(session.web.url);
-    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
-    const profileRow = page.getByRole('navigation', { name: 'Library' }).getByRole('treeitem', { name: new RegExp(`^${PROFILE}\\b`) });
-    await expect.poll(() => profileRow.count(), { timeout: 15_000 }).toBe(1);
-    await profileRow.focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => pane().getByRole('region', { name: /^Terminal on / }).getAttribute('data-status'), { timeout: 30_000 }).toBe('running');
+    await openSavedProfileByKeyboard(page, session.web.url, PROFILE);
 
     // Nothing was added by hand: the tab already says the circuit has a forward.
     await expect.poll(() => page.locator('[data-testid^="workspace-tab-"]').getByRole('img', { name: '1 forward' }).count(), { timeout: 20_000 }).toBe(1);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FLOW_LIMITS } from '../../app/main/services/terminals/flowControl';
+import { FLOW_LAW_DEFAULTS } from '../../app/shared/flow/flowLaw';
 import type { WireError } from '../../app/shared/model/errors';
 import type { HostInput } from '../../app/shared/model/host';
 import { checkLeaksAfterEach, TCP_RESOURCES } from '../helpers/leakCheck';
@@ -250,13 +251,14 @@ describe.runIf(runs)('terminals over web mode (lab, binary frames)', () => {
     await held.quiet(1500, 30_000);
     const plateau = held.total;
     const unackedAtPlateau = held.unacked;
-    console.info(`withholding acks: output stopped at ${plateau - before} bytes (${unackedAtPlateau} unacked; high watermark ${FLOW_LIMITS.highWaterBytes})`);
+    console.info(`withholding acks: output stopped at ${plateau - before} bytes (${unackedAtPlateau} unacked; in-flight floor ${FLOW_LAW_DEFAULTS.floorBytes}, slow start ${FLOW_LAW_DEFAULTS.restartBytes})`);
     // Everything the main side sent is unacknowledged, and it stays paused: the channel paused when
-    // the reader furthest behind (this client, or the screen mirror while it parsed) owed HIGH, and
-    // resumes only once every reader owes at most LOW. So the plateau lies above LOW and at most one
-    // 64 KiB batch past HIGH.
-    expect(unackedAtPlateau).toBeGreaterThan(FLOW_LIMITS.lowWaterBytes);
-    expect(unackedAtPlateau).toBeLessThanOrEqual(FLOW_LIMITS.highWaterBytes + FLOW_LIMITS.batchBytes);
+    // the reader furthest behind (this client, or the screen mirror while it parsed) owed HIGH, the
+    // page leg of flow control's law (app/shared/flow/flowLaw.ts), which for a viewer that has
+    // acked nothing but echoes stays near where a new terminal starts: at least the floor, and at
+    // most slow start's cap. So the plateau lies in that range, plus at most one 64 KiB batch.
+    expect(unackedAtPlateau).toBeGreaterThanOrEqual(FLOW_LAW_DEFAULTS.floorBytes);
+    expect(unackedAtPlateau).toBeLessThanOrEqual(FLOW_LAW_DEFAULTS.restartBytes + FLOW_LIMITS.batchBytes);
     await sleep(1000);
     expect(held.total).toBe(plateau);
     // Acks again: the rest flows, and not a byte was lost to the pause.

@@ -88,6 +88,12 @@ export interface LabStatus {
    * make certificates. Absent in a lab started before certificates were added.
    */
   userCa?: string;
+  /**
+   * Private key of the host CA: each host's ed25519 key carries a certificate it signed
+   * (HostCertificate; principals: the host's address). Nothing trusts it until a test writes an
+   * `@cert-authority` line for `hostCa.pub`. Absent in a lab started before host certificates.
+   */
+  hostCa?: string;
   /** known_hosts with every lab host key, by address. */
   knownHosts: string;
   /** ssh_config for real OpenSSH (`ssh -F`): the lab key and known_hosts, strict host keys, batch mode. */
@@ -152,6 +158,12 @@ function sshdConfig(host: HostPlan, dir: string): string {
     ...LAB_PORTS.map((port) => `ListenAddress ${host.address}:${port}`),
     `HostKey ${dir}/ssh_host_ed25519_key`,
     `HostKey ${dir}/ssh_host_ecdsa_key`,
+    // On the ed25519 key: real ssh that knows only that key's plain form then gets the certificate
+    // of the same type and drops it back to a key it knows (a certificate on another type would
+    // look like a changed key to it). After labReplaceHostKey sshd ignores the unmatched certificate.
+    `HostCertificate ${dir}/ssh_host_ed25519_key-cert.pub`,
+    // Absent unless a test asks for an ECDSA certificate instead (sshd logs and skips a missing one).
+    `HostCertificate ${dir}/ssh_host_ecdsa_key-cert.pub`,
     `PidFile ${dir}/sshd.pid`,
     'LogLevel VERBOSE',
     `AuthorizedKeysFile ${LAB_DIR}/authorized_keys/%u`,
@@ -295,6 +307,7 @@ export async function labUp(): Promise<LabStatus> {
   const clientPub = readFileSync(path.join(clientDir, 'id_ed25519.pub'), 'utf8');
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hopline-lab-user-ca', '-f', path.join(clientDir, 'user_ca')]);
   writeFileSync(path.join(LAB_DIR, 'user_ca.pub'), readFileSync(path.join(clientDir, 'user_ca.pub')), { mode: 0o644 });
+  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hopline-lab-host-ca', '-f', path.join(clientDir, 'host_ca')]);
   for (const user of USERS) {
     const home = path.join(homes, user.name);
     mkdirSync(home, { mode: 0o700 });
@@ -338,6 +351,7 @@ export async function labUp(): Promise<LabStatus> {
     const dir = path.join(LAB_DIR, 'hosts', host.name);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     for (const type of ['ed25519', 'ecdsa']) run('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', host.name, '-f', path.join(dir, `ssh_host_${type}_key`)]);
+    signHostCertificate(host, DEFAULT_HOST_CERTIFICATE);
     writeFileSync(path.join(dir, 'sshd_config'), sshdConfig(host, dir), { mode: 0o644 });
     const pamFile = path.join(dir, 'pam-sshd');
     writeFileSync(pamFile, host.name === 'bastion-mfa' ? MFA_PAM : 'auth required pam_unix.so\naccount required pam_unix.so\nsession required pam_unix.so\n', { mode: 0o644 });
@@ -389,6 +403,7 @@ export async function labUp(): Promise<LabStatus> {
     },
     clientKey: path.join(clientDir, 'id_ed25519'),
     userCa: path.join(clientDir, 'user_ca'),
+    hostCa: path.join(clientDir, 'host_ca'),
     knownHosts,
     sshConfig,
     createdRunSshd,
@@ -519,6 +534,7 @@ export async function labRestore(): Promise<void> {
     labFreezeSshd(host.name, false);
     if (!labListenerPid(host.name)) await labRestartSshd(host.name);
     if (existsSync(originalHostKey(host.name))) await labRestoreHostKey(host.name);
+    if (!existsSync(path.join(LAB_DIR, 'hosts', host.name, 'ssh_host_ed25519_key-cert.pub'))) await labSetHostCertificate(host.name, DEFAULT_HOST_CERTIFICATE);
   }
 }
 
@@ -542,6 +558,42 @@ export async function labRestartSshd(name: LabHostName): Promise<void> {
   const script = readFileSync(path.join(dir, 'start.sh'), 'utf8');
   run('ip', ['netns', 'exec', host.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', script]);
   await waitFor(() => readFileSync(logFile, 'utf8').split('Server listening').length >= before + LAB_PORTS.length, `${name} sshd to listen again`);
+}
+
+export interface HostCertificateOptions {
+  /** Comma-separated, as `ssh-keygen -n`; default the host's address. */
+  principals?: string;
+  /** As `ssh-keygen -V`; default from 5 minutes ago for a year. */
+  validity?: string;
+  /** The CA's private key; default the lab's host CA. */
+  ca?: string;
+  /** Key id (`ssh-keygen -I`); default the host's name. */
+  id?: string;
+  /** Which host key is certified (the other loses its certificate); default ed25519. */
+  keyType?: 'ed25519' | 'ecdsa';
+}
+const DEFAULT_HOST_CERTIFICATE: HostCertificateOptions = {};
+
+/** Signs one host key (ed25519 unless asked) into KEY-cert.pub, where its sshd_config's HostCertificate looks. */
+function signHostCertificate(host: HostPlan, opts: HostCertificateOptions): string {
+  const keyType = opts.keyType ?? 'ed25519';
+  const other = keyType === 'ed25519' ? 'ecdsa' : 'ed25519';
+  rmSync(path.join(LAB_DIR, 'hosts', host.name, `ssh_host_${other}_key-cert.pub`), { force: true });
+  const key = path.join(LAB_DIR, 'hosts', host.name, `ssh_host_${keyType}_key`);
+  run('ssh-keygen', ['-q', '-s', opts.ca ?? path.join(LAB_DIR, 'client', 'host_ca'), '-h', '-I', opts.id ?? host.name, '-n', opts.principals ?? host.address, '-V', opts.validity ?? '-5m:+52w', `${key}.pub`]);
+  return `${key}-cert.pub`;
+}
+
+/**
+ * Gives a host a new host certificate (`null`: none at all) and restarts its sshd; returns the
+ * certificate file, for `ssh-keygen -L`. labRestore puts the default one back.
+ */
+export async function labSetHostCertificate(name: LabHostName, opts: HostCertificateOptions | null): Promise<string> {
+  const dir = path.join(LAB_DIR, 'hosts', name);
+  const cert = opts ? signHostCertificate(hostPlan(name), opts) : path.join(dir, 'ssh_host_ed25519_key-cert.pub');
+  if (!opts) for (const type of ['ed25519', 'ecdsa']) rmSync(path.join(dir, `ssh_host_${type}_key-cert.pub`), { force: true });
+  await labRestartSshd(name);
+  return cert;
 }
 
 /** Where labReplaceHostKey keeps a host's original ed25519 key while a new one is in use. */

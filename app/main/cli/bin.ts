@@ -1,5 +1,7 @@
 /** Entry point of the `hopline` package bin (bundled to dist/main/cli.cjs). */
+import { loadBundle } from './bundleLoader';
 import { dieOfSigpipe, guardPipes, pipeClosed, settled, writeFailure } from './closedPipes';
+import type * as CliFull from './cliFull';
 import { runProxy } from './proxyViaApp';
 
 // Before anything writes: a reader that goes away must not crash a command mid-save.
@@ -12,10 +14,13 @@ const argv = process.argv.slice(2);
  * Every other command loads the whole CLI: ./cliFull is a bundle of its own (build/bundleMain.mjs),
  * so node neither parses nor runs it, nor requires ssh2, zod or keytar, until it is needed.
  */
+/** The rest of the CLI, from its code cache when the build made one (bundleLoader.ts). */
+const loadFull = (): Promise<typeof CliFull> => Promise.resolve().then(() => loadBundle<typeof CliFull>('cliFull.cjs'));
+
 function run(): Promise<number> {
-  if (argv[0] !== 'proxy') return import('./cliFull').then(({ main }) => main(argv));
+  if (argv[0] !== 'proxy') return loadFull().then(({ main }) => main(argv));
   return runProxy(argv.slice(1), async (args) => {
-    const { proxyBuildingHops, hopFor } = await import('./cliFull');
+    const { proxyBuildingHops, hopFor } = await loadFull();
     return proxyBuildingHops(args, hopFor);
   }).catch((error: unknown) => {
     // As main() says an unexpected failure of any command.

@@ -24,7 +24,6 @@ import type { TransferStatus } from '../../shared/model/remoteFile';
 import { CredentialStore } from '../services/credentials/credentialStore';
 import { defaultDataDir, ensureDataDir } from '../services/dataDir';
 import { CircuitEngine } from '../services/engine/circuitEngine';
-import type { HopSpec } from '../services/engine/hopSpec';
 import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
 import { PromptBroker } from '../services/engine/promptBroker';
 import { tcpServicePort } from '../services/engine/servicePorts';
@@ -32,8 +31,7 @@ import { sftpAsync } from '../services/files/sftpPipe';
 import { SftpSessions } from '../services/files/sftpSessions';
 import { TransferQueue } from '../services/files/transferQueue';
 import { remoteBase } from '../services/files/transferWalk';
-import type { ForwardHopResolver } from './forwardCommand';
-import { SavedLibrary } from './savedLibrary';
+import { SavedLibrary, type CommandLineHopResolver } from './savedLibrary';
 import { attachTerminalPrompter } from './terminalPrompter';
 import { formatBytes } from '../../shared/model/byteSize';
 
@@ -171,27 +169,17 @@ async function remoteStat(sftp: SFTPWrapper, remotePath: string): Promise<Stats 
   return sftpAsync<Stats>((done) => sftp.stat(remotePath, done)).catch(() => null);
 }
 
-export async function runCp(argv: string[], hopFor: ForwardHopResolver, io: CpIo = { err: process.stderr, env: process.env, signals: process }): Promise<number> {
+export async function runCp(argv: string[], hopFor: CommandLineHopResolver, io: CpIo = { err: process.stderr, env: process.env, signals: process }): Promise<number> {
   const args = parseCpArgs(argv);
   const plan = planCopy(args.operands);
   const dataDir = ensureDataDir(args.dataDir);
   const library = await SavedLibrary.open(dataDir);
-  let hops: HopSpec[];
+  if (args.profile === null && plan.host === '') throw new CpUsageError('a remote operand needs a host (host:path), or give --profile NAME');
+  const { hops } = library.circuitFor({ ...args, target: plan.host }, hopFor, (message) => new CpUsageError(message));
   if (args.profile !== null) {
-    const profile = library.profileNamed(args.profile);
-    if (!profile) throw new CpUsageError(`no saved profile is named "${args.profile}"`);
-    hops = library.profileSpecs(profile);
     const target = hops[hops.length - 1]!;
     const bare = plan.host.replace(/^[^@]*@/, '');
     if (plan.host !== '' && bare !== target.name && bare !== target.host) throw new CpUsageError(`the profile "${args.profile}" ends at ${target.name}: write ${target.name}:PATH (or :PATH)`);
-  } else {
-    if (plan.host === '') throw new CpUsageError('a remote operand needs a host (host:path), or give --profile NAME');
-    try {
-      hops = [...args.via.map((t) => hopFor(t, library, args.identities)), hopFor(plan.host, library, args.identities, args.port)];
-    } catch (error) {
-      if (error instanceof HoplineError && error.code === ErrorCode.INVALID_ARGUMENT) throw new CpUsageError(error.message);
-      throw error;
-    }
   }
 
   const broker = new PromptBroker();

@@ -30,12 +30,11 @@ import { toPlainText } from '../../shared/model/plainText';
 import { CredentialStore } from '../services/credentials/credentialStore';
 import { defaultDataDir, ensureDataDir } from '../services/dataDir';
 import { CircuitEngine } from '../services/engine/circuitEngine';
-import type { HopSpec } from '../services/engine/hopSpec';
 import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
 import { PromptBroker } from '../services/engine/promptBroker';
 import { tcpServicePort } from '../services/engine/servicePorts';
 import { ForwardsService, formatEndpoint } from '../services/forwards/forwardsService';
-import { SavedLibrary } from './savedLibrary';
+import { SavedLibrary, type CommandLineHopResolver } from './savedLibrary';
 import { attachTerminalPrompter } from './terminalPrompter';
 import { formatBytes } from '../../shared/model/byteSize';
 
@@ -44,9 +43,6 @@ export const FORWARD_USAGE = `usage:
   hopline forward [-v] [--remember] [-i KEYFILE]... [-J|--via HOP]... [-p PORT] [--data-dir DIR] HOP (-L SPEC | -R SPEC | -D SPEC)...
 SPEC as ssh's: -L/-R [bind_address:]port:host:hostport, -D [bind_address:]port. Ctrl-C ends it.
 `;
-
-/** How the CLI turns a HOP word into a hop (main.ts's hopFor): a saved host's name or [user@]host[:port]. */
-export type ForwardHopResolver = (text: string, library: SavedLibrary, identities: string[], port?: number | null) => HopSpec;
 
 /** A usage mistake: main.ts prints it with the usage and exits 2. */
 export class ForwardUsageError extends Error {}
@@ -179,27 +175,13 @@ export interface ForwardRunIo {
   env: NodeJS.ProcessEnv;
 }
 
-export async function runForward(argv: string[], hopFor: ForwardHopResolver, io: ForwardRunIo = { out: process.stdout, err: process.stderr, signals: process, env: process.env }): Promise<number> {
+export async function runForward(argv: string[], hopFor: CommandLineHopResolver, io: ForwardRunIo = { out: process.stdout, err: process.stderr, signals: process, env: process.env }): Promise<number> {
   const args = parseForwardArgs(argv);
   const dataDir = ensureDataDir(args.dataDir);
   const library = await SavedLibrary.open(dataDir);
-  let hops: HopSpec[];
-  let forwards: ForwardSpec[];
-  if (args.profile !== null) {
-    const profile = library.profileNamed(args.profile);
-    if (!profile) throw new ForwardUsageError(`no saved profile is named "${args.profile}"`);
-    hops = library.profileSpecs(profile);
-    forwards = [...savedForwards(profile.forwards ?? [], args.all, io.err), ...args.forwards];
-    if (forwards.length === 0) throw new ForwardUsageError(`the profile "${args.profile}" has no forward that starts with the circuit: give -L, -R or -D (or --all)`);
-  } else {
-    try {
-      hops = [...args.via.map((t) => hopFor(t, library, args.identities)), hopFor(args.target, library, args.identities, args.port)];
-    } catch (error) {
-      if (error instanceof HoplineError && error.code === ErrorCode.INVALID_ARGUMENT) throw new ForwardUsageError(error.message);
-      throw error;
-    }
-    forwards = args.forwards;
-  }
+  const { hops, profile } = library.circuitFor(args, hopFor, (message) => new ForwardUsageError(message));
+  const forwards = profile ? [...savedForwards(profile.forwards ?? [], args.all, io.err), ...args.forwards] : args.forwards;
+  if (profile && forwards.length === 0) throw new ForwardUsageError(`the profile "${profile.name}" has no forward that starts with the circuit: give -L, -R or -D (or --all)`);
 
   const broker = new PromptBroker();
   attachTerminalPrompter(broker, io.err, io.env, { remember: args.remember });

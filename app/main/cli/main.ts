@@ -158,14 +158,7 @@ async function runExec(argv: string[]): Promise<number> {
   const args = parseExecArgs(argv);
   const dataDir = ensureDataDir(args.dataDir);
   const library = await SavedLibrary.open(dataDir);
-  let hops: HopSpec[];
-  if (args.profile !== null) {
-    const profile = library.profileNamed(args.profile);
-    if (!profile) throw new UsageError(`no saved profile is named "${args.profile}"`);
-    hops = library.profileSpecs(profile);
-  } else {
-    hops = usageOnBadAddress(() => [...args.via.map((t) => hopFor(t, library, args.identities)), hopFor(args.target, library, args.identities, args.port)]);
-  }
+  const { hops } = library.circuitFor(args, hopFor, (message) => new UsageError(message));
   const broker = new PromptBroker();
   attachTerminalPrompter(broker, process.stderr, process.env, { remember: args.remember });
   const secrets = new CredentialStore();

@@ -28,17 +28,13 @@ import { hopNameAtStart } from '../../shared/model/hopName';
 import { CredentialStore } from '../services/credentials/credentialStore';
 import { ensureDataDir } from '../services/dataDir';
 import { CircuitEngine } from '../services/engine/circuitEngine';
-import type { HopSpec } from '../services/engine/hopSpec';
 import { defaultHostKeyFiles } from '../services/engine/hostKeyPolicy';
 import { PromptBroker } from '../services/engine/promptBroker';
 import { carry, exitForProxyFailure, ProxyUsageError, runProxy as runProxyWith, type ProxyArgs } from './proxyViaApp';
-import { SavedLibrary } from './savedLibrary';
+import { SavedLibrary, type CommandLineHopResolver } from './savedLibrary';
 import { attachTerminalPrompter } from './terminalPrompter';
 
 export { PROXY_USAGE } from './proxyViaApp';
-
-/** How the CLI turns a -J word into a hop (main.ts's hopFor): a saved host's name or [user@]host[:port]. */
-export type HopResolver = (text: string, library: SavedLibrary, identities: string[]) => HopSpec;
 
 function directConnect(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -49,22 +45,12 @@ function directConnect(host: string, port: number): Promise<Socket> {
 }
 
 /** The hops built here, asking on the terminal or through HOPLINE_ASKPASS; the channel from the last. */
-export async function buildHere(args: ProxyArgs, hopFor: HopResolver): Promise<number> {
+export async function buildHere(args: ProxyArgs, hopFor: CommandLineHopResolver): Promise<number> {
   const dataDir = ensureDataDir(args.dataDir);
   const library = await SavedLibrary.open(dataDir);
-  let jumps: HopSpec[];
-  if (args.profile !== null) {
-    const profile = library.profileNamed(args.profile);
-    if (!profile) throw new ProxyUsageError(`no saved profile is named "${args.profile}"`);
-    jumps = library.profileSpecs(profile).slice(0, -1);
-  } else {
-    try {
-      jumps = args.via.map((text) => hopFor(text, library, args.identities));
-    } catch (error) {
-      if (error instanceof HoplineError && error.code === ErrorCode.INVALID_ARGUMENT) throw new ProxyUsageError(error.message);
-      throw error;
-    }
-  }
+  // A profile's last hop is the host ssh asked for: the jumps are the hops before it.
+  const named = library.circuitFor({ ...args, target: null, port: null }, hopFor, (message) => new ProxyUsageError(message));
+  const jumps = named.profile ? named.hops.slice(0, -1) : named.hops;
   if (jumps.length === 0) return carry(await directConnect(args.host, args.port));
   const broker = new PromptBroker();
   attachTerminalPrompter(broker, process.stderr, process.env);
@@ -94,7 +80,7 @@ export async function buildHere(args: ProxyArgs, hopFor: HopResolver): Promise<n
  * buildHere, its failures said here: bin.ts calls it across bundles (cli.cjs -> cliFull.cjs), and
  * the warm path cannot recognise this bundle's copies of the error classes.
  */
-export async function proxyBuildingHops(args: ProxyArgs, hopFor: HopResolver): Promise<number> {
+export async function proxyBuildingHops(args: ProxyArgs, hopFor: CommandLineHopResolver): Promise<number> {
   try {
     return await buildHere(args, hopFor);
   } catch (error) {
@@ -103,6 +89,6 @@ export async function proxyBuildingHops(args: ProxyArgs, hopFor: HopResolver): P
 }
 
 /** The whole command; bin.ts runs proxyViaApp.ts's runProxy itself, loading this module only to build hops. */
-export function runProxy(argv: string[], hopFor: HopResolver): Promise<number> {
+export function runProxy(argv: string[], hopFor: CommandLineHopResolver): Promise<number> {
   return runProxyWith(argv, (args) => buildHere(args, hopFor));
 }

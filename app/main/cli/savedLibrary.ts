@@ -4,10 +4,27 @@
  * host's name can stand for it on the command line (keeping its settings and keychain id).
  */
 import { homedir } from 'node:os';
+import { ErrorCode, HoplineError } from '../../shared/model/errors';
 import type { ProfileSummary } from '../../shared/model/profile';
 import type { HopSpec } from '../services/engine/hopSpec';
 import { DocumentStore, type StoredHost } from '../services/profiles/documentStore';
 import { hopSpecForHost, hopSpecsForHostIds } from '../services/profiles/hostToHop';
+
+/** How the CLI turns one word of a command line into a hop (main.ts's hopFor): a saved host's name or [user@]host[:port]. */
+export type CommandLineHopResolver = (text: string, library: SavedLibrary, identities: string[], port?: number | null) => HopSpec;
+
+/** What a command line says its circuit is: `--profile NAME`, or the -J hops then the target. */
+export interface CircuitWords {
+  profile: string | null;
+  /** -J / --via words, hop 0 first. */
+  via: string[];
+  /** The last hop's word; null for `proxy`, whose target is a plain host and port, not a hop. */
+  target: string | null;
+  /** -i key files, for hops typed as addresses. */
+  identities: string[];
+  /** -p / -P: the target's port, over a saved host's own. */
+  port: number | null;
+}
 
 export class SavedLibrary {
   private constructor(readonly store: DocumentStore) {}
@@ -38,6 +55,26 @@ export class SavedLibrary {
   /** The profile's circuit, hop 0 first; a host deleted since is named in the error. */
   profileSpecs(profile: ProfileSummary): HopSpec[] {
     return hopSpecsForHostIds(this.store.snapshot().hosts, profile.hostIds, homedir());
+  }
+
+  /**
+   * The hops a command line names, hop 0 first, and the profile when it named one. A profile that
+   * does not exist, or a malformed address or port, is the user's typing: it is thrown as
+   * `usage(message)` so each command answers with its own usage text (exit 2).
+   */
+  circuitFor(words: CircuitWords, hopFor: CommandLineHopResolver, usage: (message: string) => Error): { hops: HopSpec[]; profile: ProfileSummary | null } {
+    if (words.profile !== null) {
+      const profile = this.profileNamed(words.profile);
+      if (!profile) throw usage(`no saved profile is named "${words.profile}"`);
+      return { hops: this.profileSpecs(profile), profile };
+    }
+    try {
+      const jumps = words.via.map((text) => hopFor(text, this, words.identities));
+      return { hops: words.target === null ? jumps : [...jumps, hopFor(words.target, this, words.identities, words.port)], profile: null };
+    } catch (error) {
+      if (error instanceof HoplineError && error.code === ErrorCode.INVALID_ARGUMENT) throw usage(error.message);
+      throw error;
+    }
   }
 
   /** The keychain id for a saved host's name, or null. */

@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { openSync } from 'node:fs';
 import tty from 'node:tty';
+import { hostCertificateFacts } from '../../shared/model/hostCertificateFacts';
 import type { PromptRequest } from '../../shared/model/prompt';
 import { toPlainText } from '../../shared/model/plainText';
 import type { PromptBroker } from '../services/engine/promptBroker';
@@ -78,6 +79,7 @@ export function attachTerminalPrompter(broker: PromptBroker, stderr: NodeJS.Writ
       if (request.kind === 'host-key' && request.hostKey) {
         const k = request.hostKey;
         stderr.write(`The authenticity of ${where} (${toPlainText(`${k.host}:${k.port}`, 300)}) can't be established.\n${toPlainText(k.type, 100)} key fingerprint is ${toPlainText(k.sha256, 200)}.\n`);
+        if (k.certificate) stderr.write(`Its host certificate was not accepted: ${toPlainText(k.certificate.problem ?? 'no reason given', 600)}. ${hostCertificateFacts(k.certificate)}.\n`);
         if (k.otherKnownTypes.length) stderr.write(`Keys of other types are known for this host: ${toPlainText(k.otherKnownTypes.join(', '), 300)}.\n`);
         const reply = (await ask('Accept it? [o]nce, [s]ave to known_hosts, [N]o: ', true)).trim().toLowerCase();
         await broker.decideHostKey(request.id, reply === 's' || reply === 'save' ? 'accept-and-save' : reply === 'o' || reply === 'once' ? 'accept-once' : 'reject');

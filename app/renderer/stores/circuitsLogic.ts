@@ -4,7 +4,9 @@
  */
 import { ErrorCode, type WireError } from '../../shared/model/errors';
 import type { AuthMethodKind, CircuitSummary, HopStateEvent, HopStateName, HopTimings } from '../../shared/model/hop';
+import { hostCertificateFacts } from '../../shared/model/hostCertificateFacts';
 import { toPlainText } from '../../shared/model/plainText';
+import type { HostCertificateNote } from '../../shared/model/prompt';
 import { hopTimingsLine } from './hopTimingsText';
 
 export interface HopLive {
@@ -15,6 +17,7 @@ export interface HopLive {
   shared: boolean;
   authMethod?: AuthMethodKind;
   hostKeyFingerprint?: string;
+  hostCertificate?: HostCertificateNote;
 }
 
 /** A hop as the live view shows it: 'pending' until the engine reports on it. */
@@ -39,6 +42,7 @@ export function applyHopState(hops: readonly HopLive[] | undefined, event: HopSt
     shared: event.shared ?? previous?.shared ?? false,
     ...((event.authMethod ?? previous?.authMethod) ? { authMethod: event.authMethod ?? previous?.authMethod } : {}),
     ...((event.hostKeyFingerprint ?? previous?.hostKeyFingerprint) ? { hostKeyFingerprint: event.hostKeyFingerprint ?? previous?.hostKeyFingerprint } : {}),
+    ...((event.hostCertificate ?? previous?.hostCertificate) ? { hostCertificate: event.hostCertificate ?? previous?.hostCertificate } : {}),
   };
   return next;
 }
@@ -80,6 +84,7 @@ export function hopRows(circuit: CircuitSummary, hops: readonly HopLive[] | unde
       failing,
       ...(live?.authMethod ? { authMethod: live.authMethod } : {}),
       ...(live?.hostKeyFingerprint ? { hostKeyFingerprint: live.hostKeyFingerprint } : {}),
+      ...(live?.hostCertificate ? { hostCertificate: live.hostCertificate } : {}),
     };
   });
 }
@@ -123,7 +128,7 @@ export function formatCircuitDetails(circuit: CircuitSummary, rows: readonly Hop
     `State: ${circuit.state}`,
     `Hops: ${circuit.hopNames.join(' -> ') || '(none)'}`,
     ...rows.map((row) => {
-      const extra = [hopTimingsLine(row.timings), row.authMethod ? `auth ${row.authMethod}` : '', row.shared ? 'shared' : '', row.hostKeyFingerprint ?? ''].filter(Boolean).join(', ');
+      const extra = [hopTimingsLine(row.timings), row.authMethod ? `auth ${row.authMethod}` : '', row.shared ? 'shared' : '', row.hostKeyFingerprint ?? '', row.hostCertificate ? `certified: ${hostCertificateFacts(row.hostCertificate)}` : ''].filter(Boolean).join(', ');
       return `  ${row.index + 1}. ${toPlainText(row.name)}: ${row.state}${extra ? ` (${extra})` : ''}`;
     }),
   ];

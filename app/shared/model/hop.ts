@@ -5,6 +5,7 @@
  */
 
 import type { WireError } from './errors';
+import type { HostCertificateNote } from './prompt';
 
 export type AuthMethodKind = 'agent' | 'publickey' | 'password' | 'keyboard-interactive' | 'none';
 
@@ -39,6 +40,8 @@ export interface HopStateEvent {
   timings: HopTimings;
   authMethod?: AuthMethodKind;
   hostKeyFingerprint?: string;
+  /** The host certificate a trusted CA signed, when the hop's key was vouched for that way. */
+  hostCertificate?: HostCertificateNote;
   shared?: boolean;
 }
 

@@ -27,7 +27,25 @@ export interface PromptRequest {
    * Only for kind 'host-key': an unknown key, or (with `changed`) a key that differs from a saved
    * one. Revoked keys are refused, never asked.
    */
-  hostKey?: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[]; changed?: HostKeyChange };
+  hostKey?: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[]; changed?: HostKeyChange; certificate?: HostCertificateNote };
+}
+
+/**
+ * A host certificate as the person checks it (the same facts `ssh-keygen -L` prints). On a
+ * question it says why the certificate could not vouch for the host: its plain key is asked about.
+ */
+export interface HostCertificateNote {
+  keyId: string;
+  /** SHA256:… of the CA key that signed it. */
+  ca: string;
+  /** ISO 8601 UTC, or 'forever'. */
+  validAfter: string;
+  validBefore: string;
+  principals: string[];
+  /** Why it was not accepted; absent when it was. */
+  problem?: string;
+  /** The @cert-authority line that vouched for it ("~/.ssh/known_hosts:3"); absent when none did. */
+  authority?: string;
 }
 
 /** Where a changed host's saved key was found: the facts the user compares before replacing it. */

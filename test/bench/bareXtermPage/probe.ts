@@ -103,6 +103,12 @@ export interface HlBench {
   quietResult(): Promise<QuietResult>;
   /** A plain xterm.js Terminal over `rect`, fed `payloadUrl` with term.write, timed to a marker in its rows. */
   refThroughput(payloadUrl: string, rect: Rect, cols: number, rows: number, marker: string, parentSelector?: string): Promise<RefThroughputResult>;
+  /**
+   * A plain xterm.js Terminal over `rect`, fed the payload over a loopback WebSocket (`floodUrl`:
+   * 64 KiB binary messages, at most 1 MiB unacked; each acked from the write callback), timed to a
+   * marker: what the browser's WebSocket path costs on its own, without SSH or Hopline.
+   */
+  wsThroughput(floodUrl: string, rect: Rect, cols: number, rows: number, marker: string, inWorker?: boolean): Promise<MarkerResult>;
   /** The bare reference terminal: xterm.js wired to an echoing WebSocket. */
   startBare(wsUrl: string, rect: Rect, cols: number, rows: number): Promise<void>;
 }
@@ -151,6 +157,35 @@ function overlay(rect: Rect, parentSelector?: string): HTMLDivElement {
     : `position:fixed;left:${rect.x}px;top:${rect.y}px;width:${rect.width}px;height:${rect.height}px;z-index:10000;background:#14171c;overflow:hidden`;
   (parent ?? document.body).append(div);
   return div;
+}
+
+/** A WebSocket opened in a dedicated worker, relayed here by postMessage. */
+function workerSocket(url: string): Pick<WebSocket, 'send' | 'close' | 'onmessage' | 'onopen' | 'onerror'> {
+  const code = `
+    const ws = new WebSocket(${JSON.stringify(url)});
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => postMessage({ open: true });
+    ws.onerror = () => postMessage({ error: true });
+    ws.onmessage = (e) => postMessage(e.data, [e.data]);
+    onmessage = (e) => (e.data === 'close' ? ws.close() : ws.send(e.data));
+  `;
+  const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+  const relay = {
+    onmessage: null as WebSocket['onmessage'],
+    onopen: null as WebSocket['onopen'],
+    onerror: null as WebSocket['onerror'],
+    send: (data: Uint8Array) => worker.postMessage(data.slice()),
+    close: () => {
+      worker.postMessage('close');
+      setTimeout(() => worker.terminate(), 100);
+    },
+  };
+  worker.onmessage = (e: MessageEvent) => {
+    if (e.data instanceof ArrayBuffer) relay.onmessage?.call(null as never, e as MessageEvent);
+    else if (e.data?.open) relay.onopen?.call(null as never, new Event('open'));
+    else relay.onerror?.call(null as never, new Event('error'));
+  };
+  return relay as unknown as Pick<WebSocket, 'send' | 'close' | 'onmessage' | 'onopen' | 'onerror'>;
 }
 
 function nextFrame(): Promise<void> {
@@ -331,6 +366,51 @@ function install(): HlBench {
         pump();
         const seenAt = await seen;
         return { ms: seenAt - start, wsBytes: ws.bytes - bytesBefore, lastByteMs: 0, lastCallbackMs, bytes: data.length };
+      } finally {
+        term.dispose();
+        div.remove();
+      }
+    },
+
+    async wsThroughput(floodUrl, rect, cols, rows, text, inWorker = false) {
+      const div = overlay(rect);
+      const term = new Terminal(referenceOptions(cols, rows));
+      try {
+        term.open(div);
+        await nextFrame();
+        await nextFrame();
+        const rowsEl = div.querySelector<HTMLElement>('.xterm-rows');
+        if (!rowsEl) throw new Error('the reference terminal has no DOM rows (not the DOM renderer?)');
+        // In a worker, the socket's messages are read off the network on the worker's thread and
+        // posted here (transferred, no copy): the page's main thread no longer paces the reads.
+        const socket: Pick<WebSocket, 'send' | 'close' | 'onmessage' | 'onopen' | 'onerror'> = inWorker ? workerSocket(`${floodUrl}?marker=${encodeURIComponent(text)}`) : new WebSocket(`${floodUrl}?marker=${encodeURIComponent(text)}`);
+        if (socket instanceof WebSocket) socket.binaryType = 'arraybuffer';
+        const bytesBefore = ws.bytes;
+        let start = 0;
+        const seen = new Promise<number>((resolve) => {
+          const observer = observeRows(rowsEl, () => {
+            if (!(rowsEl.textContent ?? '').includes(text)) return;
+            observer.disconnect();
+            resolve(performance.now());
+          });
+        });
+        const ack = new Uint8Array(4);
+        socket.onmessage = (event: MessageEvent<ArrayBuffer>) => {
+          const n = event.data.byteLength;
+          term.write(new Uint8Array(event.data), () => {
+            new DataView(ack.buffer).setUint32(0, n);
+            socket.send(ack);
+          });
+        };
+        await new Promise<void>((resolve, reject) => {
+          socket.onopen = () => resolve();
+          socket.onerror = () => reject(new Error(`could not open ${floodUrl}`));
+        });
+        start = performance.now();
+        socket.send(new Uint8Array([1]));
+        const seenAt = await seen;
+        socket.close();
+        return { ms: seenAt - start, wsBytes: ws.bytes - bytesBefore, lastByteMs: 0 };
       } finally {
         term.dispose();
         div.remove();

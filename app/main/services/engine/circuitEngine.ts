@@ -29,8 +29,13 @@ import type { CircuitSummary, HopStateEvent } from '../../../shared/model/hop';
 import { connectHop, forwardThrough, type HopContext, type LiveHop } from './hopConnector';
 import { MAX_CIRCUIT_DEPTH, type HopSpec } from './hopSpec';
 import type { HopSecrets } from './hopSecrets';
-import type { HostKeyFiles } from './hostKeyPolicy';
+import type { HostKeyFiles, HostKeyOutcome } from './hostKeyPolicy';
 import type { PromptBroker } from './promptBroker';
+
+/** The certificate a CA vouched for a hop's key with, for its hop card. */
+function certified(hostKey: HostKeyOutcome): Pick<HopStateEvent, 'hostCertificate'> {
+  return hostKey.certificate ? { hostCertificate: hostKey.certificate } : {};
+}
 
 interface PoolEntry {
   key: string;
@@ -165,7 +170,7 @@ export class CircuitEngine {
     record.specs = next;
     record.entries.forEach((entry, index) => {
       this.note(record, `${hopLabel(index, next[index]!.name)}: still connected, reused`);
-      this.emitState(record, index, { state: 'ready', timings: {}, authMethod: entry.live!.authMethod, hostKeyFingerprint: entry.live!.hostKey.sha256, shared: entry.refs > 1 });
+      this.emitState(record, index, { state: 'ready', timings: {}, authMethod: entry.live!.authMethod, hostKeyFingerprint: entry.live!.hostKey.sha256, ...certified(entry.live!.hostKey), shared: entry.refs > 1 });
     });
     for (let index = keep; index < next.length; index++) this.note(record, `${hopLabel(index, next[index]!.name)}: rebuilding`);
     return this.build(record, 'reconnected');
@@ -316,7 +321,7 @@ export class CircuitEngine {
       try {
         const live = existing.live ?? (await existing.connecting!);
         this.note(record, `hop ${index + 1} (${spec.name}): shared with another circuit (${existing.refs} users)`);
-        this.emitState(record, index, { state: 'ready', timings: {}, authMethod: live.authMethod, hostKeyFingerprint: live.hostKey.sha256, shared: true });
+        this.emitState(record, index, { state: 'ready', timings: {}, authMethod: live.authMethod, hostKeyFingerprint: live.hostKey.sha256, ...certified(live.hostKey), shared: true });
         return existing;
       } catch (error) {
         existing.refs--;

@@ -10,8 +10,10 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { ErrorCode, HoplineError, type HopRef } from '../../../shared/model/errors';
 import { hopName, hopNameAtStart } from '../../../shared/model/hopName';
-import type { HostKeyChange, HostKeyDecision } from '../../../shared/model/prompt';
-import { appendKnownHost, checkHostKey, keyTypeOfBlob, KnownHostsChangedError, readKnownHostsSources, removeKnownHostsLines, sha256Fingerprint, type PreviousKey } from './knownHosts';
+import type { HostCertificateNote, HostKeyChange, HostKeyDecision } from '../../../shared/model/prompt';
+import { toPlainText } from '../../../shared/model/plainText';
+import { appendKnownHost, certAuthorityCovers, checkHostCertificate, checkHostKey, keyTypeOfBlob, KnownHostsChangedError, readKnownHostsSources, removeKnownHostsLines, sha256Fingerprint, type HostKeyVerdict, type KnownHostsSource, type KnownHostsWarning, type PreviousKey } from './knownHosts';
+import { certTime, isCertificateType, parseCertificate, type SshCertificate } from './sshCertificate';
 
 export interface HostKeyFiles {
   /** Read only: the user's own files (OpenSSH's UserKnownHostsFile). */
@@ -30,36 +32,94 @@ export function defaultHostKeyFiles(dataDir: string): HostKeyFiles {
 }
 
 export interface HostKeyOutcome {
+  /** The plain key's type and fingerprint, for a certificate too (as ssh prints them). */
   type: string;
   sha256: string;
-  how: 'known' | 'accepted-once' | 'saved' | 'replaced';
+  how: 'known' | 'accepted-once' | 'saved' | 'replaced' | 'certified';
+  /** The host certificate a trusted CA signed, when `how` is 'certified'. */
+  certificate?: HostCertificateNote;
 }
 
-export type AskHostKey = (key: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[]; changed?: HostKeyChange }) => Promise<HostKeyDecision>;
+export type AskHostKey = (key: { host: string; port: number; type: string; sha256: string; otherKnownTypes: string[]; changed?: HostKeyChange; certificate?: HostCertificateNote }) => Promise<HostKeyDecision>;
+
+/** OpenSSH's default certificate host-key algorithms, in its order (ssh-rsa-cert-v01 went in 8.8). */
+export const CERT_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+  'rsa-sha2-512-cert-v01@openssh.com',
+  'rsa-sha2-256-cert-v01@openssh.com',
+];
+/** ssh2's default plain host-key algorithms, in its order. */
+const PLAIN_HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+/**
+ * The host-key algorithms to offer a hop, or undefined for ssh2's defaults. As OpenSSH's
+ * order_hostkeyalgs: when an @cert-authority line covers the host, every certificate algorithm
+ * goes first, so a host with a certificate presents it. Otherwise certificates are not offered:
+ * with no CA to check them against they would only be dropped back to the plain key.
+ */
+export async function hostKeyAlgorithmsFor(files: HostKeyFiles, host: string, port: number): Promise<string[] | undefined> {
+  const sources = await readKnownHostsSources([...files.userFiles, files.appFile]);
+  return certAuthorityCovers(sources, host, port) ? [...CERT_HOST_KEY_ALGORITHMS, ...PLAIN_HOST_KEY_ALGORITHMS] : undefined;
+}
 
 function where(hop: HopRef, host: string, port: number): string {
   return `${hopName(hop)} at ${host}:${port}`;
 }
 
-export async function verifyHostKey(files: HostKeyFiles, hop: HopRef, host: string, port: number, blob: Buffer, ask: AskHostKey, log: (line: string) => void): Promise<HostKeyOutcome> {
-  const type = keyTypeOfBlob(blob);
-  const sha256 = sha256Fingerprint(blob);
+/** What the known_hosts files say about the presented key: a certificate is read, then checked as ssh does. */
+function check(sources: KnownHostsSource[], hop: HopRef, host: string, port: number, blob: Buffer): { type: string; blob: Buffer; verdict: HostKeyVerdict; warnings: KnownHostsWarning[]; certificate?: HostCertificateNote } {
+  const presented = keyTypeOfBlob(blob);
+  if (!isCertificateType(presented)) return { type: presented, blob, ...checkHostKey(sources, host, port, { type: presented, blob }) };
+  let cert: SshCertificate;
+  try {
+    cert = parseCertificate(blob);
+  } catch (error) {
+    throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `${where(hop, host, port)} presented a host certificate Hopline cannot read (${(error as Error).message}).`, hop);
+  }
+  const { verdict, warnings, problem } = checkHostCertificate(sources, host, port, cert);
+  const authority = verdict.kind === 'certified' ? `${displayPath(verdict.source)}:${verdict.line}` : undefined;
+  const certificate: HostCertificateNote = {
+    keyId: toPlainText(cert.keyId, 200),
+    ca: cert.signatureKeyFingerprint,
+    validAfter: certTime(cert.validAfter),
+    validBefore: certTime(cert.validBefore),
+    principals: cert.principals.slice(0, 50).map((p) => toPlainText(p, 200)),
+    ...(problem ? { problem: toPlainText(problem, 600) } : {}),
+    ...(authority ? { authority } : {}),
+  };
+  return { type: cert.keyType, blob: cert.publicKey, verdict, warnings, certificate };
+}
+
+export async function verifyHostKey(files: HostKeyFiles, hop: HopRef, host: string, port: number, presented: Buffer, ask: AskHostKey, log: (line: string) => void): Promise<HostKeyOutcome> {
   const sources = await readKnownHostsSources([...files.userFiles, files.appFile]);
-  const { verdict, warnings } = checkHostKey(sources, host, port, { type, blob });
+  // For a certificate, `type` and `blob` are its plain key: what ssh saves and fingerprints.
+  const { type, blob, verdict, warnings, certificate } = check(sources, hop, host, port, presented);
+  const sha256 = sha256Fingerprint(blob);
   for (const w of warnings) log(`known_hosts: ${w.source}:${w.line} ignored (${w.reason})`);
+  if (certificate?.problem) log(`host certificate "${certificate.keyId}" not accepted: ${certificate.problem}; checking its plain key ${type} ${sha256}, as ssh does`);
+  const note = certificate ? { certificate } : {};
 
   switch (verdict.kind) {
+    case 'certified':
+      log(`host certificate "${certificate!.keyId}" for ${type} ${sha256} signed by CA ${certificate!.ca} (${verdict.source}:${verdict.line}), valid until ${certificate!.validBefore}`);
+      return { type, sha256, how: 'certified', ...note };
     case 'trusted':
       log(`host key ${type} ${sha256} matches ${verdict.source}:${verdict.line}`);
       return { type, sha256, how: 'known' };
-    case 'revoked':
-      throw new HoplineError(ErrorCode.HOST_KEY_REVOKED, `${hopNameAtStart(hop)} at ${host}:${port} presented the ${type} key ${sha256}, which ${displayPath(verdict.source)} line ${verdict.line} marks @revoked. Hopline refuses a revoked key, as ssh does.`, hop);
+    case 'revoked': {
+      const at = `${displayPath(verdict.source)} line ${verdict.line}`;
+      const what = certificate?.problem ? `a host certificate ("${certificate.keyId}") for the ${type} key ${sha256}, but ${certificate.problem} (${at})` : `the ${type} key ${sha256}, which ${at} marks @revoked`;
+      throw new HoplineError(ErrorCode.HOST_KEY_REVOKED, `${hopNameAtStart(hop)} at ${host}:${port} presented ${what}. Hopline refuses a revoked key, as ssh does.`, hop);
+    }
     case 'changed': {
       const previous = verdict.previous.map((p) => `${p.sha256} (${p.source}:${p.line})`).join(', ');
       const refusal = new HoplineError(ErrorCode.HOST_KEY_CHANGED, `The host key of ${where(hop, host, port)} has CHANGED. Known: ${previous}. Presented: ${type} ${sha256}. This may be an attack; Hopline will not connect until the old entry is removed.`, hop);
       if (!files.replaceChangedKeys) throw refusal;
       log(`host key ${type} ${sha256} differs from the saved ${previous}; asking`);
-      const decision = await ask({ host, port, type, sha256, otherKnownTypes: [], changed: { saved: verdict.previous.map((p) => savedKey(files, p)) } });
+      const decision = await ask({ host, port, type, sha256, otherKnownTypes: [], changed: { saved: verdict.previous.map((p) => savedKey(files, p)) }, ...note });
       if (decision === 'reject') throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `You chose not to connect to ${where(hop, host, port)}: its host key has changed (saved ${previous}; presented ${type} ${sha256}).`, hop);
       // An unknown key's answers never accept a changed one: only a replace does.
       if (decision !== 'replace' && decision !== 'replace-in-user-file') throw refusal;
@@ -71,11 +131,13 @@ export async function verifyHostKey(files: HostKeyFiles, hop: HopRef, host: stri
       return { type, sha256, how: 'replaced' };
     }
     case 'cert-authority':
-      throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `${where(hop, host, port)} is covered by an @cert-authority line (${verdict.source}:${verdict.line}) but presented a plain key ${type} ${sha256}; host certificates are not supported, so the key cannot be verified.`, hop);
     case 'unknown': {
-      log(`host key ${type} ${sha256} is unknown${verdict.knownTypes.length ? ` (known types for this host: ${verdict.knownTypes.join(', ')})` : ''}; asking`);
-      const decision = await ask({ host, port, type, sha256, otherKnownTypes: verdict.knownTypes });
-      if (decision === 'reject') throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `The host key of ${where(hop, host, port)} (${type} ${sha256}) was rejected.`, hop);
+      // A plain key where only a CA is trusted is new to us, as in ssh: asked about, never trusted.
+      const knownTypes = verdict.kind === 'unknown' ? verdict.knownTypes : [];
+      const why = verdict.kind === 'cert-authority' ? ` (only a CA is trusted for this host, ${verdict.source}:${verdict.line}, and the key is not certified)` : knownTypes.length ? ` (known types for this host: ${knownTypes.join(', ')})` : '';
+      log(`host key ${type} ${sha256} is unknown${why}; asking`);
+      const decision = await ask({ host, port, type, sha256, otherKnownTypes: knownTypes, ...note });
+      if (decision === 'reject') throw new HoplineError(ErrorCode.HOST_KEY_REJECTED, `The host key of ${where(hop, host, port)} (${type} ${sha256}) was rejected${certificate?.problem ? `; its certificate was not accepted: ${certificate.problem}` : ''}.`, hop);
       if (decision === 'accept-and-save') {
         await appendKnownHost(files.appFile, host, port, type, blob);
         log(`host key saved to ${files.appFile}`);

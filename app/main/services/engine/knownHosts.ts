@@ -9,6 +9,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { hostCertificateProblem, type SshCertificate } from './sshCertificate';
 
 export interface KnownHostsSource {
   /** A file path, used only in messages. */
@@ -48,7 +49,9 @@ export type HostKeyVerdict =
   /** An @revoked line for this host holds the presented key. */
   | { kind: 'revoked'; source: string; line: number }
   /** Only an @cert-authority line covers the host: it never vouches for a plain key. */
-  | { kind: 'cert-authority'; source: string; line: number };
+  | { kind: 'cert-authority'; source: string; line: number }
+  /** A host certificate this @cert-authority line's CA signed, valid now and for this host. */
+  | { kind: 'certified'; source: string; line: number };
 
 /** A saved key a changed host no longer presents, and the line that holds it. */
 export interface PreviousKey {
@@ -276,14 +279,7 @@ export function checkHostKey(
   port: number,
   key: { type: string; blob: Buffer },
 ): HostKeyCheck {
-  const name = knownHostsLookupName(host, port);
-  const warnings: KnownHostsWarning[] = [];
-  const matching: KnownHostsEntry[] = [];
-  for (const source of sources) {
-    const parsed = parseKnownHosts(source);
-    warnings.push(...parsed.warnings);
-    matching.push(...parsed.entries.filter((e) => entryMatches(e, name)));
-  }
+  const { name, matching, warnings } = entriesFor(sources, host, port);
   // The blob names its own type; prefer it over `key.type`, which a caller may have taken from
   // the negotiated algorithm (rsa-sha2-512 for an ssh-rsa key) and which would hide a change.
   let type = key.type;
@@ -293,6 +289,53 @@ export function checkHostKey(
     // An unreadable blob matches no line; the caller's type still finds same-type lines.
   }
   return { verdict: decide(matching, type, key.blob, name), warnings };
+}
+
+/** Every line of `sources` that applies to `host`:`port`, and a warning for each line skipped. */
+function entriesFor(sources: KnownHostsSource[], host: string, port: number): { name: string; matching: KnownHostsEntry[]; warnings: KnownHostsWarning[] } {
+  const name = knownHostsLookupName(host, port);
+  const warnings: KnownHostsWarning[] = [];
+  const matching: KnownHostsEntry[] = [];
+  for (const source of sources) {
+    const parsed = parseKnownHosts(source);
+    warnings.push(...parsed.warnings);
+    matching.push(...parsed.entries.filter((e) => entryMatches(e, name)));
+  }
+  return { name, matching, warnings };
+}
+
+export interface HostCertificateCheck extends HostKeyCheck {
+  /**
+   * Why the certificate did not vouch for the host, or null when it did. When it did not (and
+   * nothing is revoked), `verdict` is about the certificate's plain key: ssh, too, drops a
+   * certificate it cannot use and checks the bare key against known_hosts.
+   */
+  problem: string | null;
+}
+
+/**
+ * What `sources` say about a host certificate presented by `host`:`port`, as OpenSSH's
+ * check_host_key(): a revoked CA key or host key is final; a certificate from a CA an
+ * @cert-authority line trusts for this host is checked (signature, window, principal); any
+ * other outcome retries with the plain key.
+ */
+export function checkHostCertificate(sources: KnownHostsSource[], host: string, port: number, cert: SshCertificate, nowSeconds?: number): HostCertificateCheck {
+  const { name, matching, warnings } = entriesFor(sources, host, port);
+  const revoked = matching.find((e) => e.marker === 'revoked' && [cert.signatureKey, cert.publicKey, cert.blob].some((b) => e.blob.equals(b)));
+  if (revoked) {
+    const what = revoked.blob.equals(cert.signatureKey) ? `its CA key ${cert.signatureKeyFingerprint} is` : 'its key is';
+    return { verdict: { kind: 'revoked', source: revoked.source, line: revoked.line }, warnings, problem: `${what} marked @revoked` };
+  }
+  const authority = matching.find((e) => e.marker === 'cert-authority' && e.blob.equals(cert.signatureKey));
+  const problem = authority ? hostCertificateProblem(cert, host, nowSeconds) : `it is signed by CA ${cert.signatureKeyFingerprint}, which no @cert-authority line for ${name} trusts`;
+  if (authority && !problem) return { verdict: { kind: 'certified', source: authority.source, line: authority.line }, warnings, problem: null };
+  return { verdict: decide(matching, cert.keyType, cert.publicKey, name), warnings, problem };
+}
+
+/** Whether some @cert-authority line in `sources` covers `host`:`port` (OpenSSH then offers certificates first). */
+export function certAuthorityCovers(sources: KnownHostsSource[], host: string, port: number): boolean {
+  const name = knownHostsLookupName(host, port);
+  return sources.some((source) => parseKnownHosts(source).entries.some((e) => e.marker === 'cert-authority' && entryMatches(e, name)));
 }
 
 // ---------------------------------------------------------------------------------------------

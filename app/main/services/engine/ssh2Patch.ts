@@ -10,6 +10,12 @@
  *   the key's base algorithm (rsa-sha2-512 for RSA when the server offers it).
  * - Agent identities that are certificates are offered as their key carrying the certificate,
  *   and the agent is asked to sign with the certificate blob, as OpenSSH's ssh does.
+ * - The `*-cert-v01@openssh.com` host-key algorithms may be listed in `algorithms.serverHostKey`
+ *   (hostKeyPolicy.ts does, when an @cert-authority line covers the hop): the exchange is verified
+ *   with the certified key, and hostVerifier gets the whole certificate to judge.
+ * - A session whose socket is another session's channel (a jump hop) copies packets out as it
+ *   parses, and the outer session reuses its assembly buffer (no API: it is on by itself, and only
+ *   while the previous hop's ssh2 channel is handed to the next hop's client as it is).
  *
  * test/unit/main/services/engine/ssh2Patch.test.ts fails if the patch is not applied.
  */

@@ -245,6 +245,15 @@ export function certTime(seconds: bigint): string {
   return Number.isFinite(ms) && ms < 8.64e15 ? new Date(ms).toISOString().replace('.000Z', 'Z') : 'forever';
 }
 
+/** The checks every certificate must pass whatever it certifies: its CA's signature and its validity window. */
+function signatureOrTimeProblem(cert: SshCertificate, id: string, nowSeconds: number): string | null {
+  if (!verifyCertificateSignature(cert)) return `${id} has a signature its CA key (${cert.signatureKeyFingerprint}) does not verify`;
+  const now = BigInt(nowSeconds);
+  if (now < cert.validAfter) return `${id} is not valid before ${certTime(cert.validAfter)}`;
+  if (now >= cert.validBefore) return `${id} expired at ${certTime(cert.validBefore)}`;
+  return null;
+}
+
 /**
  * Why OpenSSH would refuse this user certificate for `user` at `nowSeconds`, or null when it
  * may be offered. The key id is quoted as it is (callers sanitise before showing it).
@@ -252,12 +261,29 @@ export function certTime(seconds: bigint): string {
 export function userCertificateProblem(cert: SshCertificate, user: string, nowSeconds: number = Math.floor(Date.now() / 1000)): string | null {
   const id = `certificate "${cert.keyId}"`;
   if (cert.kind !== 'user') return `${id} is a host certificate, not a user certificate`;
-  if (!verifyCertificateSignature(cert)) return `${id} has a signature its CA key (${cert.signatureKeyFingerprint}) does not verify`;
-  const now = BigInt(nowSeconds);
-  if (now < cert.validAfter) return `${id} is not valid before ${certTime(cert.validAfter)}`;
-  if (now >= cert.validBefore) return `${id} expired at ${certTime(cert.validBefore)}`;
+  const problem = signatureOrTimeProblem(cert, id, nowSeconds);
+  if (problem) return problem;
   if (cert.principals.length > 0 && !cert.principals.includes(user)) {
     return `${id} is not valid for user ${user} (principals: ${cert.principals.join(', ')})`;
   }
+  return null;
+}
+
+/**
+ * Why OpenSSH's check_host_cert() would refuse this host certificate for `host` (the name the
+ * hop is configured with, lower-cased as ssh does), or null when its CA vouches for the host.
+ * As ssh: an empty principal list is valid for any host, names compare exactly (no wildcards),
+ * and a host certificate may not carry critical options.
+ */
+export function hostCertificateProblem(cert: SshCertificate, host: string, nowSeconds: number = Math.floor(Date.now() / 1000)): string | null {
+  const id = `host certificate "${cert.keyId}"`;
+  if (cert.kind !== 'host') return `${id} is a user certificate, not a host certificate`;
+  const problem = signatureOrTimeProblem(cert, id, nowSeconds);
+  if (problem) return problem;
+  const name = host.toLowerCase();
+  if (cert.principals.length > 0 && !cert.principals.includes(name)) {
+    return `${id} is not valid for host ${name} (principals: ${cert.principals.join(', ')})`;
+  }
+  if (cert.criticalOptions.length > 0) return `${id} carries critical options (${cert.criticalOptions.map((o) => o.name).join(', ')}), which a host certificate may not`;
   return null;
 }

@@ -43,6 +43,43 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('cancelled');
 }
 
+/** How a pipe's promise ends: once, by a failure, its result, or the signal. */
+interface PipeEnd<T> {
+  /** True once ended: callbacks still arriving from requests in flight do nothing then. */
+  readonly finished: boolean;
+  fail(error: unknown): void;
+  succeed(value: T): void;
+}
+
+/**
+ * The first of fail, succeed or the signal's abort settles the pipe and drops the abort listener;
+ * the rest are ignored. Already ended (`finished`) when the signal was aborted before the start.
+ */
+function pipeEnd<T>(signal: AbortSignal, resolve: (value: T) => void, reject: (error: unknown) => void): PipeEnd<T> {
+  let finished = false;
+  const settle = (): boolean => {
+    if (finished) return false;
+    finished = true;
+    signal.removeEventListener('abort', onAbort);
+    return true;
+  };
+  const end: PipeEnd<T> = {
+    get finished() {
+      return finished;
+    },
+    fail(error) {
+      if (settle()) reject(error);
+    },
+    succeed(value) {
+      if (settle()) resolve(value);
+    },
+  };
+  const onAbort = (): void => end.fail(abortError(signal));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return end;
+}
+
 /** An SFTP call as a promise. */
 export function sftpAsync<T = void>(call: (done: (error: Error | null | undefined, value?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -81,24 +118,9 @@ export function pipeDownload(sftp: SFTPWrapper, handle: Buffer, local: FileHandl
     const arrived = new Map<number, Buffer>();
     let arrivedBytes = 0;
     let writing = false;
-    let finished = false;
-
-    const fail = (error: unknown): void => {
-      if (finished) return;
-      finished = true;
-      control.signal.removeEventListener('abort', onAbort);
-      reject(error);
-    };
-    const onAbort = (): void => fail(abortError(control.signal));
-    if (control.signal.aborted) return onAbort();
-    control.signal.addEventListener('abort', onAbort, { once: true });
-
-    const done = (): void => {
-      if (finished) return;
-      finished = true;
-      control.signal.removeEventListener('abort', onAbort);
-      resolve(eofAt);
-    };
+    const end = pipeEnd(control.signal, resolve, reject);
+    if (end.finished) return;
+    const fail = end.fail;
 
     const request = (position: number, length: number): void => {
       inflight++;
@@ -109,7 +131,7 @@ export function pipeDownload(sftp: SFTPWrapper, handle: Buffer, local: FileHandl
         sftp.read(handle, buffer, 0, length, position, (error, bytesRead, data) => {
           inflight--;
           if (pastClaim) probes--;
-          if (finished) return;
+          if (end.finished) return;
           if (error) return fail(error);
           if (bytesRead === 0) {
             eofAt = Math.min(eofAt, position);
@@ -131,7 +153,7 @@ export function pipeDownload(sftp: SFTPWrapper, handle: Buffer, local: FileHandl
     };
 
     const pump = (): void => {
-      if (finished) return;
+      if (end.finished) return;
       // Local writes behind: stop asking until they catch up (bounded memory).
       while (inflight < requests && arrivedBytes < requests * chunkSize * 2) {
         const gap = gaps.shift();
@@ -145,11 +167,11 @@ export function pipeDownload(sftp: SFTPWrapper, handle: Buffer, local: FileHandl
         request(next, chunkSize);
         next += chunkSize;
       }
-      if (inflight === 0 && gaps.length === 0 && !writing && written >= eofAt) done();
+      if (inflight === 0 && gaps.length === 0 && !writing && written >= eofAt) end.succeed(eofAt);
     };
 
     const flush = (): void => {
-      if (writing || finished) return;
+      if (writing || end.finished) return;
       const buffers: Buffer[] = [];
       let position = written;
       for (let chunk = arrived.get(position); chunk; chunk = arrived.get(position)) {
@@ -163,7 +185,7 @@ export function pipeDownload(sftp: SFTPWrapper, handle: Buffer, local: FileHandl
       local.writev(buffers, written).then(
         (result) => {
           writing = false;
-          if (finished) return;
+          if (end.finished) return;
           if (result.bytesWritten !== bytes) return fail(Object.assign(new Error('short local write'), { code: 'ENOSPC' }));
           written = position;
           arrivedBytes -= bytes;
@@ -250,20 +272,12 @@ export function pipeUpload(sftp: SFTPWrapper, handle: Buffer, source: ChunkSourc
     let inflight = 0;
     let reading = false;
     let sourceEnded = false;
-    let finished = false;
     /** Acknowledged writes not yet contiguous with `acked`. */
     const ackedAhead = new Map<number, number>();
     let acked = offset;
-
-    const fail = (error: unknown): void => {
-      if (finished) return;
-      finished = true;
-      control.signal.removeEventListener('abort', onAbort);
-      reject(error);
-    };
-    const onAbort = (): void => fail(abortError(control.signal));
-    if (control.signal.aborted) return onAbort();
-    control.signal.addEventListener('abort', onAbort, { once: true });
+    const end = pipeEnd(control.signal, resolve, reject);
+    if (end.finished) return;
+    const fail = end.fail;
 
     const ack = (at: number, length: number): void => {
       ackedAhead.set(at, length);
@@ -276,13 +290,9 @@ export function pipeUpload(sftp: SFTPWrapper, handle: Buffer, source: ChunkSourc
     };
 
     const pump = (): void => {
-      if (finished) return;
+      if (end.finished) return;
       if (sourceEnded) {
-        if (inflight === 0) {
-          finished = true;
-          control.signal.removeEventListener('abort', onAbort);
-          resolve(position);
-        }
+        if (inflight === 0) end.succeed(position);
         return;
       }
       if (reading || inflight >= requests) return;
@@ -290,7 +300,7 @@ export function pipeUpload(sftp: SFTPWrapper, handle: Buffer, source: ChunkSourc
       source.read(chunkSize).then(
         (chunk) => {
           reading = false;
-          if (finished) return;
+          if (end.finished) return;
           if (chunk.length === 0) {
             sourceEnded = true;
             return pump();
@@ -301,7 +311,7 @@ export function pipeUpload(sftp: SFTPWrapper, handle: Buffer, source: ChunkSourc
           try {
             sftp.write(handle, chunk, 0, chunk.length, at, (error) => {
               inflight--;
-              if (finished) return;
+              if (end.finished) return;
               if (error) return fail(error);
               control.onBytes(chunk.length);
               ack(at, chunk.length);

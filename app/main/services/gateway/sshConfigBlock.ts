@@ -6,7 +6,7 @@
  * Pure: no file system, no process. The caller says how hopline is run (hoplineCommand.ts), where
  * the data dir is and the profile's hops.
  *
- * The target's own settings (address, port, user, key files) are written for ssh to use: ssh
+ * The target's own settings (address, port, user, key and certificate files) are written for ssh to use: ssh
  * authenticates to the target and checks its key itself, against the user's known_hosts and
  * Hopline's, so a key accepted in the app is known to ssh too.
  */
@@ -35,6 +35,12 @@ function configWord(value: string, expands: boolean): string {
 
 const CONTROL = /\p{Cc}/u;
 
+/** The target's user certificates: those set on its keys, then ssh_config's CertificateFile list, each once. */
+function targetCertificates(target: HopSpec): string[] {
+  const files = target.auth.flatMap((step) => (step.kind === 'publickey' && step.certificateFile ? [step.certificateFile] : []));
+  return [...new Set([...files, ...(target.certificateFiles ?? [])])];
+}
+
 export interface GatewayBlockOptions {
   /** How ssh runs hopline: absolute words (hoplineCommand.ts), as ssh's PATH may differ from ours. */
   command: string[];
@@ -53,6 +59,8 @@ export function gatewayBlock(profile: Pick<ProfileSummary, 'name'>, hops: HopSpe
   if (/[\s"'\\]/.test(target.host) || /[\s"'\\%]/.test(target.user)) return { skipped: 'its target address or user cannot be written into an ssh config' };
   const lines = [`# Hopline profile "${profile.name.replace(/\p{Cc}/gu, ' ')}": ${hops.map((h) => h.name).join(' -> ')}`, `Host ${alias}`, `    HostName ${target.host.replace(/%/g, '%%')}`, `    Port ${target.port}`, `    User ${target.user}`];
   for (const step of target.auth) if (step.kind === 'publickey') lines.push(`    IdentityFile ${configWord(step.keyFile, true)}`);
+  // User certificates, so ssh offers the same certificate the app does (ssh pairs each with the key it certifies).
+  for (const file of targetCertificates(target)) lines.push(`    CertificateFile ${configWord(file, true)}`);
   if (!target.auth.some((s) => s.kind === 'agent') && target.auth.some((s) => s.kind === 'publickey')) lines.push('    IdentitiesOnly yes');
   const knownHosts = [...(target.knownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']), options.appKnownHosts];
   lines.push(`    UserKnownHostsFile ${knownHosts.map((f) => configWord(f, true)).join(' ')}`);

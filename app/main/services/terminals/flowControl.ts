@@ -17,7 +17,14 @@
  * output that was waiting is already in the snapshot, so that sink does not get it again. The
  * screen mirror's unparsed bytes count too (setBacklog), as one more reader of the output.
  *
- * Watermarks: the renderer acks from xterm's write callback in steps of about 64 KiB
+ * Watermarks are sized by measurement (app/shared/flow/flowLaw.ts), unless fixed ones are given
+ * (tests): each sink has its own FlowLaw, fed with what it was sent and what it acked; HIGH is
+ * the smallest of their page legs (the slowest viewer sets the pace), LOW is one ack step (or a
+ * quarter of HIGH, if more) below it, and `onInFlight` hands the smallest network leg to the shell
+ * channel's SSH window (shellWindow.ts). The law also times the round trip from a resume to the
+ * next output that was not already buffered in ssh2 (see resumed/fresh below).
+ *
+ * Fixed watermarks (FLOW_LIMITS, the former defaults): the renderer acks from xterm's write callback in steps of about 64 KiB
  * (TerminalStreams: every 64 KiB, or when it has caught up). LOW must be above that step, or a
  * renderer that has processed everything but holds a sub-step remainder could leave a paused
  * terminal paused; LOW is one step below HIGH, so output resumes as soon as one step is acked
@@ -35,6 +42,8 @@ export const FLOW_LIMITS = {
   batchBytes: 64 * 1024,
 } as const;
 
+import { ACK_STEP_BYTES, FlowLaw, type FlowLawOptions, type FlowLawState } from '../../../shared/flow/flowLaw';
+
 /** What gets paused: the ssh2 channel (and its stderr). */
 export interface PausableSource {
   pause(): void;
@@ -47,8 +56,15 @@ export interface FlowSink {
 }
 
 export interface FlowControlOptions {
+  /** Fixed watermarks (both, or neither): no law sizes them then. */
   highWaterBytes?: number;
   lowWaterBytes?: number;
+  /** The control law's settings when the watermarks are not fixed. */
+  law?: FlowLawOptions;
+  /** The law's SSH window changed (by more than 1/8): the shell channel's window follows it. */
+  onInFlight?: (bytes: number) => void;
+  /** Milliseconds, monotonic; default performance.now. */
+  now?: () => number;
   batchBytes?: number;
   /** Runs a flush on the next turn of the event loop; default setImmediate. */
   schedule?: (flush: () => void) => void;
@@ -57,6 +73,8 @@ export interface FlowControlOptions {
 interface SinkState {
   /** Sent (or held for it), not acknowledged yet. */
   unacked: number;
+  /** Its parse rate and round trip (adaptive mode). */
+  law: FlowLaw | null;
   /** While its lead is on its way: its output, in order, delivered after the lead. */
   held: Uint8Array[] | null;
 }
@@ -64,9 +82,27 @@ interface SinkState {
 /** Delivers a lead-attached sink's lead, then what was held for it. null: there is no lead after all. */
 export type ReleaseLead = (lead: Uint8Array | null) => void;
 
+/**
+ * Adaptive mode: the screen mirror's unparsed backlog has watermarks of its own. Counted against
+ * the viewers' in-flight figure it held every `cat` to the mirror's pace (a headless xterm in this
+ * process, slower than the page's on a busy machine), and its backlog never grew to where it may
+ * skip plain text that can no longer show (screenMirror.ts, SKIP_AFTER_BYTES). Bounded all the same.
+ */
+export const MIRROR_BACKLOG_LIMITS = { highBytes: 2 * 1024 * 1024, lowBytes: 1536 * 1024 } as const;
+
+
 export class FlowControl {
-  private readonly high: number;
-  private readonly low: number;
+  private high: number;
+  private low: number;
+  /** Adaptive mode: the law's settings, and a law for when no sink is attached. */
+  private readonly lawOptions: FlowLawOptions | null;
+  private readonly idleLaw: FlowLaw | null;
+  private readonly onInFlight: ((bytes: number) => void) | null;
+  private readonly now: () => number;
+  /** The in-flight figure last handed to onInFlight. */
+  private announced = 0;
+  /** Output after a resume is buffered in ssh2 until this turn of the event loop is over. */
+  private resumeTick = false;
   private readonly batch: number;
   private readonly schedule: (flush: () => void) => void;
   private pending: Uint8Array[] = [];
@@ -79,16 +115,44 @@ export class FlowControl {
   private disposed = false;
 
   constructor(private readonly source: PausableSource, options: FlowControlOptions = {}) {
+    const fixed = options.highWaterBytes !== undefined || options.lowWaterBytes !== undefined;
     this.high = options.highWaterBytes ?? FLOW_LIMITS.highWaterBytes;
     this.low = options.lowWaterBytes ?? FLOW_LIMITS.lowWaterBytes;
     this.batch = options.batchBytes ?? FLOW_LIMITS.batchBytes;
     if (!(this.low < this.high) || this.batch < 1) throw new RangeError('FlowControl needs low < high and a positive batch');
     this.schedule = options.schedule ?? ((flush) => setImmediate(flush));
+    this.now = options.now ?? (() => performance.now());
+    this.onInFlight = options.onInFlight ?? null;
+    this.lawOptions = fixed ? null : (options.law ?? {});
+    this.idleLaw = this.lawOptions ? new FlowLaw(this.lawOptions) : null;
+    this.resize();
+  }
+
+  /** The high watermark (adaptive mode: the slowest sink's page leg), for diagnostics. */
+  get inFlight(): number {
+    return this.high;
+  }
+
+  /** The SSH window last handed to onInFlight (adaptive mode). */
+  get windowBytes(): number {
+    return this.announced;
+  }
+
+  /** Each sink's law (adaptive mode): rate, round trip and in-flight. */
+  get lawStates(): FlowLawState[] {
+    const states: FlowLawState[] = [];
+    for (const { law } of this.sinks.values()) if (law) states.push(law.state);
+    return states;
   }
 
   /** Output from the channel. */
   push(chunk: Uint8Array): void {
     if (this.disposed || chunk.byteLength === 0) return;
+    if (this.lawOptions) {
+      const now = this.now();
+      this.idleLaw!.output(now, !this.resumeTick);
+      for (const { law } of this.sinks.values()) law!.output(now, !this.resumeTick);
+    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.byteLength;
     if (this.sinks.size > 0) {
@@ -109,8 +173,10 @@ export class FlowControl {
     if (this.disposed || this.sinks.size === 0 || this.pendingBytes === 0) return;
     while (this.pendingBytes > 0) {
       const payload = this.take(Math.min(this.batch, this.pendingBytes));
+      const now = this.lawOptions ? this.now() : 0;
       for (const [sink, state] of this.sinks) {
         state.unacked += payload.byteLength;
+        state.law?.sent(payload.byteLength, now);
         if (state.held) state.held.push(payload);
         else sink.deliver(payload);
       }
@@ -124,7 +190,7 @@ export class FlowControl {
    */
   attach(sink: FlowSink): void {
     if (this.disposed) return;
-    this.sinks.set(sink, { unacked: 0, held: null });
+    this.sinks.set(sink, { unacked: 0, held: null, law: this.newLaw() });
     this.flush();
     this.update();
   }
@@ -146,7 +212,7 @@ export class FlowControl {
       this.pending = [];
       this.pendingBytes = 0;
     }
-    const state: SinkState = { unacked: 0, held: [] };
+    const state: SinkState = { unacked: 0, held: [], law: this.newLaw() };
     this.sinks.set(sink, state);
     this.update();
     return (lead) => {
@@ -154,14 +220,20 @@ export class FlowControl {
       const held = state.held;
       state.held = null;
       if (lead) {
+        const now = this.now();
         for (let at = 0; at < lead.byteLength; at += this.batch) {
           const payload = lead.subarray(at, Math.min(at + this.batch, lead.byteLength));
           state.unacked += payload.byteLength;
+          state.law?.sent(payload.byteLength, now);
           sink.deliver(payload);
         }
       }
       // Already counted when they were held.
-      for (const payload of held) sink.deliver(payload);
+      const now = this.now();
+      for (const payload of held) {
+        state.law?.sent(payload.byteLength, now);
+        sink.deliver(payload);
+      }
       this.update();
     };
   }
@@ -183,13 +255,20 @@ export class FlowControl {
     if (!state || !(n > 0)) return 0;
     const accepted = Math.min(Math.floor(n), state.unacked);
     state.unacked -= accepted;
+    if (state.law && accepted > 0) {
+      state.law.acked(accepted, this.now());
+      this.resize();
+    }
     this.update();
     return accepted;
   }
 
-  /** Unsent output plus the most any one reader owes (a sink, or the mirror): what the watermarks compare against. */
+  /**
+   * Unsent output plus the most any one reader owes (a sink, or with fixed watermarks the mirror):
+   * what the watermarks compare against.
+   */
   get pressure(): number {
-    let most = this.backlog;
+    let most = this.lawOptions ? 0 : this.backlog;
     for (const { unacked } of this.sinks.values()) most = Math.max(most, unacked);
     return this.pendingBytes + most;
   }
@@ -219,15 +298,55 @@ export class FlowControl {
     this.sinks.clear();
   }
 
+  private newLaw(): FlowLaw | null {
+    return this.lawOptions ? new FlowLaw(this.lawOptions) : null;
+  }
+
+  /** Adaptive mode: HIGH is the slowest sink's in-flight figure, LOW an ack step (or a quarter) below. */
+  private resize(): void {
+    if (!this.lawOptions) return;
+    let page = Infinity;
+    let window = Infinity;
+    for (const { law } of this.sinks.values()) {
+      page = Math.min(page, law!.pageBytes);
+      window = Math.min(window, law!.windowBytes);
+    }
+    if (page === Infinity) {
+      page = this.idleLaw!.pageBytes;
+      window = this.idleLaw!.windowBytes;
+    }
+    this.high = page;
+    this.low = Math.max(1, page - Math.max(ACK_STEP_BYTES, Math.floor(page / 4)));
+    // The SSH window follows in steps of 1/8, not on every ack.
+    if (this.onInFlight && Math.abs(window - this.announced) > this.announced / 8) {
+      this.announced = window;
+      this.onInFlight(window);
+    }
+  }
+
   private update(): void {
     if (this.disposed) return;
+    this.resize();
     const pressure = this.pressure;
-    if (!this.paused && pressure >= this.high) {
+    const mirrorHigh = this.lawOptions !== null && this.backlog >= MIRROR_BACKLOG_LIMITS.highBytes;
+    const mirrorLow = this.lawOptions === null || this.backlog <= MIRROR_BACKLOG_LIMITS.lowBytes;
+    if (!this.paused && (pressure >= this.high || mirrorHigh)) {
       this.paused = true;
       this.source.pause();
-    } else if (this.paused && pressure <= this.low) {
+    } else if (this.paused && pressure <= this.low && mirrorLow) {
       // State first: a source may deliver synchronously from resume().
       this.paused = false;
+      if (this.lawOptions) {
+        // What ssh2 buffered while paused comes out in this turn; the next output after it took
+        // a round trip (the window refill to the target and back), if the pipe had drained.
+        const now = this.now();
+        this.idleLaw!.resumed(now);
+        for (const { law } of this.sinks.values()) law!.resumed(now);
+        this.resumeTick = true;
+        this.schedule(() => {
+          this.resumeTick = false;
+        });
+      }
       this.source.resume();
     }
   }

@@ -10,6 +10,24 @@
  * Parsing is asynchronous (xterm parses in ~12 ms runs on timers), so the mirror reports how many
  * bytes it holds unparsed (`onBacklog`): flow control counts them like a viewer's unacknowledged
  * bytes, so a mirror that falls behind pauses the shell channel instead of queueing without bound.
+ *
+ * A headless xterm in the main process parses a plain log at only 6-25 MiB/s on the bench's busy
+ * 2-core machine, less than the page's xterm: parsing every byte of a `cat` made the mirror the
+ * slowest reader, and held the terminal's output to its pace (npm run bench: terminals). But most
+ * of a flood only scrolls through: once the output waiting here holds a run of plain text (no
+ * escape sequence, no control but CR, LF, BS, TAB and BEL) followed by more line feeds of plain
+ * text than the screen and the scrollback have rows, the start of that run can no longer show:
+ * every line it makes is pushed out of the scrollback by the lines after it, and plain text
+ * changes no mode, pen, charset or region. So when SKIP_AFTER_BYTES wait, such a start is
+ * dropped unparsed, whole chunks at a time, and only when the parser is known to be between
+ * sequences there (the chunk before ended outside any escape sequence). Output with escape
+ * sequences is always parsed in full.
+ *
+ * For that to help, output must wait: a mirror that parsed each chunk as it came kept up with a
+ * 3 MiB/s flood by spending half the main thread on it (in 12 ms runs that also delayed every
+ * ack and window refill), and never had a backlog to skip. So output is parsed PARSE_DELAY_MS
+ * after it arrived, or at once when SKIP_AFTER_BYTES wait (after skipping) or when a snapshot or
+ * a resize is queued behind it.
  */
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/headless';
@@ -59,10 +77,77 @@ function scrollRegionOf(term: Terminal): ScrollRegion | null {
   return typeof top === 'number' && typeof bottom === 'number' ? { top, bottom } : null;
 }
 
+/** Waiting output beyond which the mirror looks for plain text it may skip. */
+export const SKIP_AFTER_BYTES = 1024 * 1024;
+/** How long output waits before it is parsed (unless more than SKIP_AFTER_BYTES wait, or a snapshot). */
+export const PARSE_DELAY_MS = 100;
+
+/** Output waiting for the parser, or work to do in order with it (a resize, a snapshot). */
+type Entry = { data: Uint8Array; plain: boolean; lineFeeds: number; groundAfter: boolean; at: number } | { run: () => void };
+
+/**
+ * Whether `data` is plain text (see the head of this file) and its line feeds. UTF-8 above 0x7f is
+ * plain, except a C1 control encoded as UTF-8 (C2 80..9F), which xterm would execute.
+ */
+export function scanPlain(data: Uint8Array): { plain: boolean; lineFeeds: number } {
+  let lineFeeds = 0;
+  for (let i = 0; i < data.length; i++) {
+    const b = data[i]!;
+    if (b >= 0x20 && b !== 0xc2) continue;
+    if (b === 0x0a) lineFeeds++;
+    else if (b === 0xc2) {
+      const next = data[i + 1];
+      if (next === undefined || (next >= 0x80 && next <= 0x9f)) return { plain: false, lineFeeds };
+    } else if (b !== 0x0d && b !== 0x08 && b !== 0x09 && b !== 0x07) return { plain: false, lineFeeds };
+  }
+  return { plain: true, lineFeeds };
+}
+
+/**
+ * Whether the parser is outside any escape sequence after `data` (which has escapes): its last ESC
+ * starts a sequence that is complete within it. Strings (OSC, DCS, APC, PM, SOS) count as complete
+ * only when a BEL ends them; an ST ends them with an ESC of its own, which is then the last one.
+ */
+export function endsInGround(data: Uint8Array): boolean {
+  const esc = data.lastIndexOf(0x1b);
+  if (esc < 0) return false;
+  const kind = data[esc + 1];
+  if (kind === undefined) return false;
+  if (kind === 0x5b) {
+    // CSI: parameters and intermediates, then a final byte.
+    for (let i = esc + 2; i < data.length; i++) {
+      const b = data[i]!;
+      if (b >= 0x40 && b <= 0x7e) return true;
+      if (b < 0x20 || b > 0x3f) return false;
+    }
+    return false;
+  }
+  if (kind === 0x5d || kind === 0x50 || kind === 0x58 || kind === 0x5e || kind === 0x5f) return data.indexOf(0x07, esc + 2) >= 0;
+  // ESC, intermediates, final.
+  for (let i = esc + 1; i < data.length; i++) {
+    const b = data[i]!;
+    if (b >= 0x30 && b <= 0x7e) return true;
+    if (b < 0x20 || b > 0x2f) return false;
+  }
+  return false;
+}
+
 export class ScreenMirror {
   private readonly term: Terminal;
   private readonly serializer = new SerializeAddon();
   private backlog = 0;
+  /** Not handed to xterm yet, in order. */
+  private readonly queue: Entry[] = [];
+  /** A chunk is in xterm's parser now; the next waits for its callback. */
+  private parsing = false;
+  /** The parser is outside any escape sequence after the last chunk handed to it (or queued, for `tailGround`). */
+  private parsedGround = true;
+  private tailGround = true;
+  /** Bytes dropped unparsed (plain text that could no longer show), for diagnostics. */
+  skippedBytes = 0;
+  /** Snapshots and resizes queued: everything before them is parsed now. */
+  private flushes = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   /** Snapshots waiting for the parser; rejected if the mirror is disposed first. */
   private readonly waiting = new Set<(error: Error) => void>();
@@ -81,14 +166,77 @@ export class ScreenMirror {
   /** Output from the shell, in order. */
   write(data: Uint8Array): void {
     if (this.disposed || data.byteLength === 0) return;
-    const n = data.byteLength;
-    this.backlog += n;
+    const { plain, lineFeeds } = scanPlain(data);
+    const groundAfter = plain ? this.tailGround : data.includes(0x1b) ? endsInGround(data) : this.tailGround;
+    this.tailGround = groundAfter;
+    this.queue.push({ data, plain, lineFeeds, groundAfter, at: performance.now() });
+    this.backlog += data.byteLength;
     this.onBacklog(this.backlog);
-    this.term.write(data, () => {
-      if (this.disposed) return;
-      this.backlog -= n;
-      this.onBacklog(this.backlog);
-    });
+    this.pump();
+  }
+
+  /** Hands the next chunk to xterm once it has parsed the last; runs queued work in order between. */
+  private pump(): void {
+    while (!this.parsing && !this.disposed && this.queue.length > 0) {
+      if (this.backlog >= SKIP_AFTER_BYTES) this.skipPlain();
+      const head = this.queue[0]!;
+      if (!('run' in head) && this.flushes === 0 && this.backlog < SKIP_AFTER_BYTES) {
+        const wait = head.at + PARSE_DELAY_MS - performance.now();
+        if (wait > 0) {
+          this.timer ??= setTimeout(() => {
+            this.timer = null;
+            this.pump();
+          }, wait);
+          return;
+        }
+      }
+      const entry = this.queue.shift()!;
+      if ('run' in entry) {
+        this.flushes--;
+        entry.run();
+        continue;
+      }
+      this.parsing = true;
+      const n = entry.data.byteLength;
+      this.term.write(entry.data, () => {
+        if (this.disposed) return;
+        this.parsing = false;
+        this.parsedGround = entry.groundAfter;
+        this.backlog -= n;
+        this.onBacklog(this.backlog);
+        this.pump();
+      });
+    }
+  }
+
+  /**
+   * Drops the head of a run of plain chunks at the queue's head while the rest of that run still
+   * has more line feeds than the buffer has rows (see the head of this file).
+   */
+  private skipPlain(): void {
+    if (!this.parsedGround) return;
+    const enough = this.term.rows + (this.term.options.scrollback ?? 0) + 1;
+    let run = 0;
+    let lineFeeds = 0;
+    for (const entry of this.queue) {
+      if ('run' in entry || !entry.plain) break;
+      run++;
+      lineFeeds += entry.lineFeeds;
+    }
+    let drop = 0;
+    let bytes = 0;
+    while (drop < run) {
+      const entry = this.queue[drop] as Extract<Entry, { data: Uint8Array }>;
+      if (lineFeeds - entry.lineFeeds < enough) break;
+      lineFeeds -= entry.lineFeeds;
+      bytes += entry.data.byteLength;
+      drop++;
+    }
+    if (drop === 0) return;
+    this.queue.splice(0, drop);
+    this.skippedBytes += bytes;
+    this.backlog -= bytes;
+    this.onBacklog(this.backlog);
   }
 
   /**
@@ -97,13 +245,14 @@ export class ScreenMirror {
    */
   resize(cols: number, rows: number): void {
     if (this.disposed) return;
-    const apply = (): void => {
-      if (this.disposed) return;
-      this.term.options.scrollback = mirrorScrollback(cols, rows);
-      this.term.resize(cols, rows);
-    };
-    if (this.backlog === 0) apply();
-    else this.term.write('', apply);
+    this.queue.push({
+      run: () => {
+        this.term.options.scrollback = mirrorScrollback(cols, rows);
+        this.term.resize(cols, rows);
+      },
+    });
+    this.flushes++;
+    this.pump();
   }
 
   /** Bytes written here and not parsed yet. */
@@ -128,14 +277,18 @@ export class ScreenMirror {
     if (this.disposed) return Promise.reject(new Error('The screen mirror was disposed'));
     return new Promise((resolve, reject) => {
       this.waiting.add(reject);
-      this.term.write('', () => {
-        if (!this.waiting.delete(reject)) return;
-        try {
-          resolve(this.serialize());
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
+      this.queue.push({
+        run: () => {
+          if (!this.waiting.delete(reject)) return;
+          try {
+            resolve(this.serialize());
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
       });
+      this.flushes++;
+      this.pump();
     });
   }
 
@@ -145,6 +298,8 @@ export class ScreenMirror {
     const error = new Error('The screen mirror was disposed');
     for (const reject of this.waiting) reject(error);
     this.waiting.clear();
+    this.queue.length = 0;
+    if (this.timer) clearTimeout(this.timer);
     this.term.dispose();
   }
 

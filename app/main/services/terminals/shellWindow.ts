@@ -21,8 +21,12 @@
  * test instead of a terminal. Forwarding channels between hops keep ssh2's 2 MiB window: they
  * carry bulk data as well.
  *
- * The cost: one terminal's output rate is at most SHELL_WINDOW_BYTES per round trip to the
- * target (256 KiB per 100 ms is 2.5 MiB/s), about what xterm renders anyway.
+ * SHELL_WINDOW_BYTES is only where a channel starts: from then on the window follows flow
+ * control's in-flight figure (followInFlight), the page's measured parse rate times the round
+ * trip plus a latency budget (app/shared/flow/flowLaw.ts), so it grows while the page keeps up
+ * with a fast log and shrinks under a slow-parsing flood. A fixed 256 KiB capped one terminal at
+ * 256 KiB per round trip (2.8 MiB/s through the lab's 3 hops, while xterm parses a log at 25+).
+ * ssh2 cannot grant more than MAX_SHELL_WINDOW_BYTES (its own 2 MiB default, the patch's limit).
  */
 import type { Client, ClientChannel } from 'ssh2';
 import { log } from '../log';
@@ -30,6 +34,7 @@ import { hasWindowLimit } from '../engine/ssh2Patch';
 
 export const SHELL_WINDOW_BYTES = 256 * 1024;
 export const SHELL_BUFFER_BYTES = 64 * 1024;
+export const MAX_SHELL_WINDOW_BYTES = 2 * 1024 * 1024;
 
 /**
  * Caps a shell channel's window and buffer. Returns false (and changes nothing) if ssh2 lacks
@@ -42,4 +47,13 @@ export function capShellWindow(_client: Pick<Client, 'shell'>, channel: ClientCh
   }
   channel.setWindowLimit(window, buffer);
   return true;
+}
+
+/**
+ * The shell channel's window follows flow control's in-flight figure (clamped to what ssh2 can
+ * grant). Silent without the patch: capShellWindow said so once when the channel opened.
+ */
+export function followInFlight(channel: ClientChannel, bytes: number): void {
+  if (!hasWindowLimit(channel)) return;
+  channel.setWindowLimit(Math.max(SHELL_BUFFER_BYTES, Math.min(MAX_SHELL_WINDOW_BYTES, Math.round(bytes))));
 }

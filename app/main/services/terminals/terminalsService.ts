@@ -24,7 +24,7 @@ import { TERMINAL_FRAME_LIMITS } from '../../../shared/rpc/terminalFrames';
 import { log } from '../log';
 import { FlowControl, type FlowControlOptions } from './flowControl';
 import { ScreenMirror } from './screenMirror';
-import { capShellWindow } from './shellWindow';
+import { capShellWindow, followInFlight } from './shellWindow';
 import { StreamRouter, type StreamSink, type TerminalFrameConnection, type TerminalFrameHub, type TerminalPeer, type TerminalStreamEndpoint, type TerminalStreamLookup } from './streamRouter';
 
 /** What the service needs of the engine (CircuitEngine satisfies it). */
@@ -159,9 +159,9 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
   }
 
   /** For tests and diagnostics: a terminal's flow state. */
-  flowOf(terminalId: string): { pressure: number; paused: boolean; waiting: number; viewers: number } | null {
+  flowOf(terminalId: string): { pressure: number; paused: boolean; waiting: number; viewers: number; inFlight: number } | null {
     const t = this.terminals.get(terminalId);
-    return t ? { pressure: t.flow.pressure, paused: t.flow.isPaused, waiting: t.flow.waitingBytes, viewers: t.flow.sinkCount } : null;
+    return t ? { pressure: t.flow.pressure, paused: t.flow.isPaused, waiting: t.flow.waitingBytes, viewers: t.flow.sinkCount, inFlight: t.flow.inFlight } : null;
   }
 
   /** Ends every terminal (no circuit is closed by this: the circuits service closes them next). */
@@ -217,7 +217,7 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
           channel.stderr.resume();
         },
       },
-      this.options.flow,
+      { onInFlight: (bytes) => this.quietly(() => followInFlight(channel, bytes)), ...this.options.flow },
     );
     const mirror = new ScreenMirror(cols, rows, (bytes) => flow.setBacklog(bytes));
     const sinks = new Set<StreamSink>();

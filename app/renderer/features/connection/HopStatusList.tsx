@@ -1,3 +1,4 @@
+import { hostCertificateFacts } from '../../../shared/model/hostCertificateFacts';
 import { toPlainText } from '../../../shared/model/plainText';
 import { HopStateBadge } from '../../components/HopStateBadge';
 import type { HopRow } from '../../stores/circuitsLogic';
@@ -21,6 +22,11 @@ export function HopStatusList({ rows }: { rows: HopRow[] }) {
             </span>
           )}
           {row.authMethod && <span className="muted">via {row.authMethod}</span>}
+          {row.hostCertificate && (
+            <span className="muted host-certified" data-testid={`hop-certified-${row.index}`} title={hostCertificateFacts(row.hostCertificate)}>
+              certified by CA {toPlainText(row.hostCertificate.ca, 100)}, valid until {toPlainText(row.hostCertificate.validBefore, 40)}
+            </span>
+          )}
           <HopTimingsText row={row} />
         </li>
       ))}

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { toPlainText } from '../../../shared/model/plainText';
+import { hostCertificateFacts } from '../../../shared/model/hostCertificateFacts';
 import type { HostKeyDecision, PromptRequest } from '../../../shared/model/prompt';
 import { Modal } from '../../components/Modal';
 import { hopLabel } from '../../stores/promptsLogic';
@@ -31,6 +32,14 @@ export function HostKeyDialog({ request, error, onDecide }: { request: PromptReq
           <dd className="fingerprint" data-testid="host-key-fingerprint">
             {toPlainText(key.sha256, 200)}
           </dd>
+          {key.certificate && (
+            <>
+              <dt>Certificate</dt>
+              <dd className="warning" data-testid="host-key-certificate">
+                Presented, but not accepted: {toPlainText(key.certificate.problem ?? 'no reason given', 600)}. {hostCertificateFacts(key.certificate)}. The key above is the certificate&apos;s own key, checked as if it had none.
+              </dd>
+            </>
+          )}
           {key.otherKnownTypes.length > 0 && (
             <>
               <dt>Already known</dt>
@@ -62,3 +71,4 @@ export function HostKeyDialog({ request, error, onDecide }: { request: PromptReq
     </Modal>
   );
 }
+

@@ -4,7 +4,13 @@ import { AUTH_LABELS, withKind } from './hostFormModel';
 
 const KINDS = Object.keys(AUTH_LABELS) as HostAuthMethod['kind'][];
 
-/** Authentication methods in the order they are tried, each with its key file where it has one. */
+/** The key method with this certificate path as typed; emptied, the field leaves no certificate behind. */
+function withCertificate(method: Extract<HostAuthMethod, { kind: 'publickey' }>, certificateFile: string): HostAuthMethod {
+  const { certificateFile: _previous, ...key } = method;
+  return certificateFile === '' ? key : { ...key, certificateFile };
+}
+
+/** Authentication methods in the order they are tried, each with its key file (and a certificate for it) where it has one. */
 export function AuthMethodsEditor({ idPrefix, methods, error, onChange }: { idPrefix: string; methods: HostAuthMethod[]; error?: string; onChange(methods: HostAuthMethod[]): void }) {
   const replace = (index: number, method: HostAuthMethod) => onChange(methods.map((m, i) => (i === index ? method : m)));
   return (
@@ -33,8 +39,22 @@ export function AuthMethodsEditor({ idPrefix, methods, error, onChange }: { idPr
                   value={method.keyFile}
                   placeholder="~/.ssh/id_ed25519"
                   spellCheck={false}
-                  onChange={(e) => replace(index, { kind: 'publickey', keyFile: e.target.value })}
+                  onChange={(e) => replace(index, { ...method, keyFile: e.target.value })}
                 />
+                {/* Right after its key in the Tab order: a user certificate for that key (CertificateFile). */}
+                <div className="auth-certificate">
+                  <label htmlFor={`${idPrefix}-cert-${index}`}>
+                    Certificate file<span className="sr-only"> for method {index + 1}</span>
+                  </label>
+                  <input
+                    id={`${idPrefix}-cert-${index}`}
+                    value={method.certificateFile ?? ''}
+                    placeholder="optional: KEY-cert.pub beside the key is found anyway"
+                    spellCheck={false}
+                    autoComplete="off"
+                    onChange={(e) => replace(index, withCertificate(method, e.target.value))}
+                  />
+                </div>
               </>
             )}
             <span className="row-buttons">

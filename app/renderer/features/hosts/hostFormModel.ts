@@ -82,6 +82,12 @@ function wholeNumber(text: string, min: number, max: number): number | null {
   return n >= min && n <= max ? n : null;
 }
 
+/** A key method as saved: paths trimmed, and a certificate only when one is given. */
+function keyMethod(method: Extract<HostAuthMethod, { kind: 'publickey' }>): HostAuthMethod {
+  const certificateFile = method.certificateFile?.trim() ?? '';
+  return certificateFile ? { kind: 'publickey', keyFile: method.keyFile.trim(), certificateFile } : { kind: 'publickey', keyFile: method.keyFile.trim() };
+}
+
 /** The HostInput the form describes, or null with a message for every field that is wrong. */
 export function fromForm(form: HostFormState): { input: HostInput | null; errors: FormErrors } {
   const errors: FormErrors = {};
@@ -129,7 +135,7 @@ export function fromForm(form: HostFormState): { input: HostInput | null; errors
       address: form.address.trim(),
       port: port!,
       user: form.user.trim(),
-      auth: form.auth.map((m) => (m.kind === 'publickey' ? { kind: 'publickey', keyFile: m.keyFile.trim() } : { kind: m.kind })),
+      auth: form.auth.map((m) => (m.kind === 'publickey' ? keyMethod(m) : { kind: m.kind })),
       agentForward: form.agentForward,
       keepaliveIntervalSec: keepaliveIntervalSec!,
       keepaliveCountMax: keepaliveCountMax!,

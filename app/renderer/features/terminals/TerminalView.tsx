@@ -11,7 +11,7 @@ import { PasteConfirmDialog } from './PasteConfirmDialog';
 import { needsPasteConfirmation, sanitizePaste } from './pasteSafety';
 import { TerminalBanner } from './TerminalBanner';
 import { FONT_FAMILY, terminalShortcut, zoomFontSize, type TerminalShortcut } from './terminalSettings';
-import { XtermFeed } from './xtermFeed';
+import { typing, XtermFeed } from './xtermFeed';
 import { XtermHost, type RendererKind } from './xtermHost';
 
 /** How long the container's size must hold still before the terminal refits and the PTY is resized. */
@@ -119,6 +119,8 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     feedRef.current = feed;
     const encoder = new TextEncoder();
     const send = (bytes: Uint8Array): void => {
+      // Hidden terminals hold their output while the user types (xtermFeed.ts).
+      typing.note();
       const status = statusRef.current;
       if (status.kind === 'running' && !linkDownRef.current && bytes.byteLength > 0) terminalIo.input(status.streamId, bytes);
     };

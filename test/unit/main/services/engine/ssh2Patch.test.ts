@@ -10,8 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2, { type ClientChannel, type Connection } from 'ssh2';
+import ssh2, { type ClientChannel, type Connection, type ServerHostKeyAlgorithm } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CERT_HOST_KEY_ALGORITHMS } from '../../../../../app/main/services/engine/hostKeyPolicy';
 import { hasWindowLimit } from '../../../../../app/main/services/engine/ssh2Patch';
 import { parseCertificateLine } from '../../../../../app/main/services/engine/sshCertificate';
 import { testHostKey } from '../../../../helpers/hostKey';
@@ -69,6 +70,22 @@ describe('patches/ssh2+1.17.0.patch', () => {
       expect(channel.setWindowLimit!(128 * 1024, 16 * 1024)).toBe(channel);
       expect(channel.readableHighWaterMark).toBe(16 * 1024);
       expect(channel.stderr.readableHighWaterMark).toBe(16 * 1024);
+    } finally {
+      client.end();
+      server.close();
+    }
+  });
+
+  it('accepts the certificate host-key algorithms in a client\'s list, and falls back to a plain key the server has', async () => {
+    const server = await serve((s) => s.method === 'password');
+    const client = new Client();
+    client.on('error', () => undefined);
+    try {
+      const negotiated = new Promise<string>((resolve) => client.once('handshake', (n: { serverHostKey: string }) => resolve(n.serverHostKey)));
+      client.connect({ host: '127.0.0.1', port: server.port, username: 'u', password: 'p', hostVerifier: () => true, algorithms: { serverHostKey: [...CERT_HOST_KEY_ALGORITHMS, 'ssh-ed25519'] as ServerHostKeyAlgorithm[] } });
+      await once(client, 'ready');
+      // ssh2's server has no certificate: the plain key is used (certificates live: hostCertificates.test.ts).
+      expect(await negotiated).toBe('ssh-ed25519');
     } finally {
       client.end();
       server.close();

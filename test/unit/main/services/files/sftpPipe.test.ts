@@ -198,3 +198,68 @@ describe('pipeUpload', () => {
     expect(server.written[0]!.equals(content)).toBe(true);
   });
 });
+
+describe('how both pipes end', () => {
+  /** A browser body of `data`, in 4 KiB pieces. */
+  async function* body(data: Buffer): AsyncGenerator<Buffer> {
+    for (let i = 0; i < data.length; i += 4096) yield data.subarray(i, i + 4096);
+  }
+  /** A signal that counts its abort listeners, to see that an ended pipe leaves none behind. */
+  const countedSignal = () => {
+    const abort = new AbortController();
+    let listeners = 0;
+    const add = abort.signal.addEventListener.bind(abort.signal);
+    const remove = abort.signal.removeEventListener.bind(abort.signal);
+    abort.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
+    abort.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    return { abort, listeners: () => listeners };
+  };
+
+  it('a signal aborted before the start rejects with its reason and sends no request', async () => {
+    const server = fakeSftp({ content: randomBytes(10_000) });
+    const abort = new AbortController();
+    abort.abort(new Error('cancelled before it began'));
+    const local = memoryFile();
+    await expect(pipeDownload(server.sftp, Buffer.from('h'), local.file, 0, 10_000, tuning, { signal: abort.signal, onBytes: () => undefined })).rejects.toThrow('cancelled before it began');
+    await expect(pipeUpload(server.sftp, Buffer.from('h'), streamSource(body(randomBytes(10))), 0, tuning, { signal: abort.signal, onBytes: () => undefined })).rejects.toThrow('cancelled before it began');
+    expect(server.reads).toEqual([]);
+    expect(server.written).toEqual([]);
+    expect(local.data().length).toBe(0);
+  });
+
+  it('a finished or failed pipe drops its abort listener, and a later abort changes nothing', async () => {
+    const content = randomBytes(50_000);
+    const down = countedSignal();
+    const local = memoryFile();
+    expect(await pipeDownload(fakeSftp({ content }).sftp, Buffer.from('h'), local.file, 0, content.length, tuning, { signal: down.abort.signal, onBytes: () => undefined })).toBe(content.length);
+    expect(down.listeners()).toBe(0);
+    down.abort.abort(new Error('too late'));
+    expect(local.data().equals(content)).toBe(true);
+
+    const full = countedSignal();
+    await expect(pipeDownload(fakeSftp({ content }).sftp, Buffer.from('h'), memoryFile({ capacity: 10_000 }).file, 0, content.length, tuning, { signal: full.abort.signal, onBytes: () => undefined })).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(full.listeners()).toBe(0);
+
+    const up = countedSignal();
+    const server = fakeSftp({ content: Buffer.alloc(0) });
+    expect(await pipeUpload(server.sftp, Buffer.from('h'), streamSource(body(content)), 0, tuning, { signal: up.abort.signal, onBytes: () => undefined })).toBe(content.length);
+    expect(up.listeners()).toBe(0);
+    expect(server.written[0]!.equals(content)).toBe(true);
+  });
+
+  it('an upload stops when cancelled, with fewer bytes acknowledged than sent', async () => {
+    const content = randomBytes(1_000_000);
+    const server = fakeSftp({ content: Buffer.alloc(0) });
+    const abort = new AbortController();
+    let acked = 0;
+    const done = pipeUpload(server.sftp, Buffer.from('h'), streamSource(body(content)), 0, tuning, {
+      signal: abort.signal,
+      onBytes: (n) => {
+        acked += n;
+        if (acked > 100_000) abort.abort(new Error('cancelled by the person'));
+      },
+    });
+    await expect(done).rejects.toThrow('cancelled by the person');
+    expect(acked).toBeLessThan(content.length);
+  });
+});

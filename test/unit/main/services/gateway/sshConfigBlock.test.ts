@@ -43,6 +43,32 @@ describe('hopline ssh-config blocks', () => {
     expect(g.get('proxycommand')).toBe(`/usr/bin/node '/opt/hop line/cli.cjs' proxy --data-dir /home/a/.config/Hopline --profile 'prod db' %h %p`);
   });
 
+  it("writes the target's user certificates as CertificateFile, each once, as ssh -G reads them; none for a target without one", () => {
+    const target = hop('db', 'db.internal', {
+      auth: [
+        { kind: 'publickey', keyFile: '/home/a/.ssh/id_ed25519', certificateFile: '/home/a/.ssh/id_ed25519-cert.pub' },
+        { kind: 'agent' },
+        { kind: 'publickey', keyFile: '/home/a/.ssh/id_rsa' },
+      ],
+      // From ssh_config's CertificateFile: one already on a key, one more (a path with a space and a %).
+      certificateFiles: ['/home/a/.ssh/id_ed25519-cert.pub', '/home/a/certs/100% "ops"-cert.pub'],
+    });
+    const made = gatewayBlock(profile('prod db'), [hop('bastion', '10.0.0.1'), target], 'prod-db', options);
+    if (!('block' in made)) throw new Error(made.skipped);
+    expect(made.block.match(/^ {4}CertificateFile /gm)).toHaveLength(2);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'hl-sshg-')), 'config');
+    writeFileSync(file, made.block);
+    const run = spawnSync('ssh', ['-G', '-F', file, 'prod-db'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const certificates = run.stdout.split('\n').filter((l) => l.startsWith('certificatefile ')).map((l) => l.slice('certificatefile '.length));
+    // ssh -G shows the value before its % tokens are expanded (CertificateFile takes them): %% is the one %.
+    expect(certificates).toEqual(['/home/a/.ssh/id_ed25519-cert.pub', '/home/a/certs/100%% "ops"-cert.pub']);
+
+    // Jump hops' certificates are hopline proxy's business, not ssh's: only the target's are written.
+    const plain = gatewayBlock(profile('plain'), [hop('bastion', '10.0.0.1', { certificateFiles: ['/home/a/jump-cert.pub'] }), hop('t', '10.0.0.2')], 'plain', options);
+    expect('block' in plain && plain.block).not.toContain('CertificateFile');
+  });
+
   it('quotes a profile name with quotes and % so that the shell gets it back exactly', () => {
     const name = `it's 100% "prod"`;
     const made = gatewayBlock(profile(name), [hop('b', '10.0.0.1'), hop('t', '10.0.0.2')], 'its-100-prod', options);

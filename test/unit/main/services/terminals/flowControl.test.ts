@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FLOW_LIMITS, FlowControl, type FlowSink } from '../../../../../app/main/services/terminals/flowControl';
+import { FLOW_LIMITS, FlowControl, MIRROR_BACKLOG_LIMITS, type FlowSink } from '../../../../../app/main/services/terminals/flowControl';
+import { FLOW_LAW_DEFAULTS, FlowLaw } from '../../../../../app/shared/flow/flowLaw';
 
 /** The mechanism is tested at these watermarks (the defaults are asserted on their own below). */
 const WATERMARKS = { highWaterBytes: 512 * 1024, lowWaterBytes: 128 * 1024 };
@@ -270,5 +271,79 @@ describe('FlowControl', () => {
     flow.flush();
     // The most any one reader owes.
     expect(flow.pressure).toBe(300 * KiB);
+  });
+});
+
+describe('FlowControl sized by its law (no fixed watermarks)', () => {
+  /** A fake clock, and a flow control on it with a manual scheduler. */
+  function adaptive(onInFlight?: (bytes: number) => void) {
+    const clock = { now: 0 };
+    const channel = new FakeChannel();
+    const timer = manual();
+    const flow = new FlowControl(channel, { schedule: timer.schedule, now: () => clock.now, onInFlight });
+    return { clock, channel, timer, flow };
+  }
+
+  it('starts at the law\'s floor, tells the SSH window, and grows while a fast viewer keeps up', () => {
+    const figures: number[] = [];
+    const { clock, channel, flow } = adaptive((bytes) => figures.push(bytes));
+    // Where a new law starts (the rate and round trip it assumes), told to the SSH window at once.
+    expect(flow.inFlight).toBe(new FlowLaw().pageBytes);
+    expect(figures).toEqual([new FlowLaw().windowBytes]);
+    const sink = new Sink();
+    flow.attach(sink);
+    // A viewer that parses 64 KiB per millisecond (64 MiB/s), 1 ms behind.
+    for (let i = 0; i < 400; i++) {
+      clock.now += 1;
+      flow.ack(sink, flow.unackedBy(sink));
+      flow.push(chunk(32 * KiB));
+      flow.push(chunk(32 * KiB));
+    }
+    expect(channel.paused).toBe(false);
+    // 64 MiB/s × (1 ms + half the budget) + an ack step for the page; × (40 ms + half the budget) for the network.
+    expect(flow.inFlight).toBeGreaterThan(1024 * KiB);
+    expect(flow.windowBytes).toBeGreaterThan(2 * 1024 * KiB);
+    expect(figures.length).toBeGreaterThan(2);
+    expect(figures[figures.length - 1]).toBe(flow.windowBytes);
+    // It stops acking: the channel pauses once the figure is unacked, however large it grew.
+    while (!channel.paused) flow.push(chunk(32 * KiB));
+    expect(flow.pressure).toBeGreaterThanOrEqual(flow.inFlight);
+    expect(flow.pressure).toBeLessThanOrEqual(FLOW_LAW_DEFAULTS.ceilingBytes + FLOW_LIMITS.batchBytes);
+  });
+
+  it('gives the screen mirror watermarks of its own', () => {
+    const { channel, flow } = adaptive();
+    flow.setBacklog(MIRROR_BACKLOG_LIMITS.highBytes - 1);
+    expect(channel.paused).toBe(false);
+    expect(flow.pressure).toBe(0);
+    flow.setBacklog(MIRROR_BACKLOG_LIMITS.highBytes);
+    expect(channel.paused).toBe(true);
+    flow.setBacklog(MIRROR_BACKLOG_LIMITS.lowBytes + 1);
+    expect(channel.paused).toBe(true);
+    flow.setBacklog(MIRROR_BACKLOG_LIMITS.lowBytes);
+    expect(channel.paused).toBe(false);
+  });
+
+  it('times the round trip from a resume to the first output not already buffered', () => {
+    const { clock, channel, timer, flow } = adaptive();
+    const sink = new Sink();
+    flow.attach(sink);
+    const rtt = () => flow.lawStates[0]!.rttMs;
+    const before = rtt();
+    for (let round = 0; round < 20; round++) {
+      while (!channel.paused) flow.push(chunk(64 * KiB));
+      clock.now += 5;
+      flow.ack(sink, flow.unackedBy(sink));
+      expect(channel.paused).toBe(false);
+      // ssh2's buffered output comes out in the same turn: no round trip.
+      flow.push(chunk(1));
+      timer.run();
+      // The refill's first output, 80 ms later.
+      clock.now += 80;
+      flow.push(chunk(1));
+      flow.ack(sink, flow.unackedBy(sink));
+    }
+    expect(before).toBeLessThan(60);
+    expect(rtt()).toBeGreaterThan(80);
   });
 });

@@ -1,6 +1,6 @@
 import { Terminal } from '@xterm/headless';
 import { describe, expect, it } from 'vitest';
-import { MIRROR_LIMITS, mirrorScrollback, ScreenMirror } from '../../../../../app/main/services/terminals/screenMirror';
+import { endsInGround, MIRROR_LIMITS, mirrorScrollback, PARSE_DELAY_MS, scanPlain, ScreenMirror, SKIP_AFTER_BYTES } from '../../../../../app/main/services/terminals/screenMirror';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -138,6 +138,17 @@ describe('ScreenMirror', () => {
     mirror.dispose();
   });
 
+  it('parses output PARSE_DELAY_MS after it came, with no snapshot asked for', async () => {
+    const mirror = new ScreenMirror(40, 10);
+    const started = performance.now();
+    mirror.write(bytes('later\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, PARSE_DELAY_MS / 2));
+    expect(mirror.backlogBytes).toBe(7);
+    await expect.poll(() => mirror.backlogBytes, { timeout: 2000, interval: 5 }).toBe(0);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(PARSE_DELAY_MS - 5);
+    mirror.dispose();
+  });
+
   it('reports its unparsed backlog as it grows and drains', async () => {
     const seen: number[] = [];
     const mirror = new ScreenMirror(40, 10, (n) => seen.push(n));
@@ -207,5 +218,73 @@ describe('ScreenMirror', () => {
       mirror.resize(20, 5);
       mirror.dispose();
     }).not.toThrow();
+  });
+
+  describe('under a flood of plain text', () => {
+    /** 16 KiB chunks of numbered plain lines, `total` bytes in all. */
+    const floodChunks = (total: number, width = 60): string[] => {
+      const chunks: string[] = [];
+      let line = 0;
+      for (let at = 0; at < total; at += 16 * 1024) {
+        let chunk = '';
+        while (chunk.length < 16 * 1024) chunk += `flood ${String(line++).padStart(8, '0')} ${'x'.repeat(width)}\r\n`;
+        chunks.push(chunk);
+      }
+      return chunks;
+    };
+
+    /** Feeds the mirror everything at once (so it falls behind) and a source in full; compares the replay. */
+    async function flood(cols: number, rows: number, chunks: string[], lastLines = Infinity) {
+      const mirror = new ScreenMirror(cols, rows);
+      const source = term(cols, rows, mirrorScrollback(cols, rows));
+      for (const chunk of chunks) mirror.write(bytes(chunk));
+      for (const chunk of chunks) await write(source, bytes(chunk));
+      const snapshot = await mirror.snapshot();
+      const viewer = term(cols, rows, mirrorScrollback(cols, rows));
+      await write(viewer, bytes(snapshot));
+      for (const t of [source, viewer]) await write(t, bytes('\x1b[32mlive\x1b[0m'));
+      const result = { source: stateOf(source, lastLines), viewer: stateOf(viewer, lastLines), skipped: mirror.skippedBytes };
+      for (const t of [source, viewer]) t.dispose();
+      mirror.dispose();
+      return result;
+    }
+
+    it('skips what can no longer show, and replays exactly what parsing it all would have', async () => {
+      const chunks = ['\x1b[31mred\x1b[0m \x1b[?1h\x1b[4hprompt$ ', ...floodChunks(2 * SKIP_AFTER_BYTES), '\x1b[1mbold tail\x1b[0m\r\n$ '];
+      const { source, viewer, skipped } = await flood(80, 24, chunks);
+      expect(skipped).toBeGreaterThan(SKIP_AFTER_BYTES / 2);
+      expect(viewer).toEqual(source);
+    });
+
+    it('skips nothing after an escape sequence split across chunks, nor text that would still show', async () => {
+      // The pen set by the split sequence must reach the flood's lines: nothing after it is skipped.
+      const split = ['prompt$ \x1b[3', `1m${floodChunks(16 * 1024)[0]!}`, ...floodChunks(1.5 * SKIP_AFTER_BYTES)];
+      const first = await flood(80, 24, split);
+      expect(first.skipped).toBe(0);
+      expect(first.viewer).toEqual(first.source);
+      // Too few lines after it to push the start out of the scrollback: nothing to skip.
+      // (The oldest line of a replayed scrollback cannot carry its "wrapped" mark: compared below it.)
+      const wide = floodChunks(1.5 * SKIP_AFTER_BYTES, 4000);
+      const second = await flood(120, 30, wide, 300);
+      expect(second.skipped).toBe(0);
+      expect(second.viewer).toEqual(second.source);
+    });
+
+    it('tells plain text and complete sequences apart', () => {
+      expect(scanPlain(bytes('abc\r\n\tx\by\u00e9\u4e2d\n'))).toEqual({ plain: true, lineFeeds: 2 });
+      expect(scanPlain(bytes('a\x1b[0mb')).plain).toBe(false);
+      expect(scanPlain(bytes('a\x0eb')).plain).toBe(false);
+      // A C1 control in UTF-8 (CSI as U+009B) is not plain; a lone C2 at the end may start one.
+      expect(scanPlain(Buffer.from([0x61, 0xc2, 0x9b, 0x33, 0x31, 0x6d])).plain).toBe(false);
+      expect(scanPlain(Buffer.from([0x61, 0xc2])).plain).toBe(false);
+      expect(endsInGround(bytes('x\x1b[1;31m'))).toBe(true);
+      expect(endsInGround(bytes('x\x1b[1;3'))).toBe(false);
+      expect(endsInGround(bytes('\x1b]0;title\x07'))).toBe(true);
+      expect(endsInGround(bytes('\x1b]0;tit'))).toBe(false);
+      expect(endsInGround(bytes('\x1b]0;title\x1b\\'))).toBe(true);
+      expect(endsInGround(bytes('\x1b(B'))).toBe(true);
+      expect(endsInGround(bytes('\x1b('))).toBe(false);
+      expect(endsInGround(bytes('\x1b'))).toBe(false);
+    });
   });
 });

@@ -138,7 +138,8 @@ describe('forwards panel', () => {
     await waitFor(() => expect(rows()).toHaveLength(1));
     expect(fake.rpc.forwards.add).toHaveBeenCalledWith('c1', { kind: 'local', bindPort: 8022, host: '127.0.0.1', hostPort: 22 });
     expect(within(rows()[0]!).getByTestId('forward-route').textContent).toBe('127.0.0.1:8022 → 127.0.0.1:22');
-    expect(screen.getByRole('status').textContent).toBe('Added: local forward on 127.0.0.1:8022, listening.');
+    // The row and the status line are separate updates: under load the row can come first.
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Added: local forward on 127.0.0.1:8022, listening.'));
     expect((field() as HTMLInputElement).value).toBe('');
     expect(document.activeElement).toBe(field());
 
@@ -156,7 +157,7 @@ describe('forwards panel', () => {
     fireEvent.submit(field().closest('form')!);
     await waitFor(() => expect(rows()).toHaveLength(3));
     expect(fake.rpc.forwards.add).toHaveBeenLastCalledWith('c1', { kind: 'remote', bindPort: 0, host: '127.0.0.1', hostPort: 3000 });
-    expect(screen.getByRole('status').textContent).toMatch(/41234/);
+    await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/41234/));
   });
 
   it('says what is wrong with the text inline, before asking the service, and marks the field', async () => {

@@ -47,6 +47,31 @@ describe('HostForm', () => {
     });
   });
 
+  it('a key method carries a labelled certificate file right after its key; it is kept when the key changes, and emptied it is gone', async () => {
+    const onSave = vi.fn(async (_input: HostInput) => undefined);
+    const host = hostSummary('db', { auth: [{ kind: 'agent' }, { kind: 'publickey', keyFile: '~/.ssh/id_ed25519', certificateFile: '~/.ssh/ca/db-cert.pub' }] });
+    render(<HostForm initial={toForm(host)} onSave={onSave} onCancel={vi.fn()} />);
+    // Only key methods have one: method 1 is the agent.
+    expect(screen.queryByLabelText('Certificate file for method 1')).toBeNull();
+    const key = screen.getByLabelText('Key file path for method 2');
+    const certificate = screen.getByLabelText<HTMLInputElement>('Certificate file for method 2');
+    expect(certificate.value).toBe('~/.ssh/ca/db-cert.pub');
+    // Next in the document (so in the Tab order) after its key.
+    const between = [...document.querySelectorAll('input, select, button')];
+    expect(between.indexOf(certificate)).toBe(between.indexOf(key) + 1);
+
+    type('Key file path for method 2', '~/.ssh/id_db');
+    type('Certificate file for method 2', '  ~/.ssh/id_db-cert.pub ');
+    fireEvent.click(screen.getByRole('button', { name: 'Save host' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    expect(onSave.mock.calls[0]![0].auth).toEqual([{ kind: 'agent' }, { kind: 'publickey', keyFile: '~/.ssh/id_db', certificateFile: '~/.ssh/id_db-cert.pub' }]);
+
+    type('Certificate file for method 2', '');
+    fireEvent.click(screen.getByRole('button', { name: 'Save host' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(2));
+    expect(onSave.mock.calls[1]![0].auth).toEqual([{ kind: 'agent' }, { kind: 'publickey', keyFile: '~/.ssh/id_db' }]);
+  });
+
   it('shows field errors and does not save', () => {
     const onSave = vi.fn();
     render(<HostForm initial={toForm()} onSave={onSave} onCancel={vi.fn()} />);

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { Terminal } from '@xterm/xterm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backgroundScheduler, SLICE_BYTES, XtermFeed, type WritableTerminal } from '../../../../../app/renderer/features/terminals/xtermFeed';
+import { backgroundScheduler, SLICE_BYTES, typing, TYPING_QUIET_MS, XtermFeed, type WritableTerminal } from '../../../../../app/renderer/features/terminals/xtermFeed';
 
 /** Records writes; "parses" them (runs their callbacks, in order) only when told. */
 class FakeTerm implements WritableTerminal {
@@ -134,6 +134,41 @@ describe('XtermFeed, hidden terminal', () => {
     feed.write(bytes(1), done);
     expect(term.writes).toHaveLength(0);
     expect(done).not.toHaveBeenCalled();
+  });
+
+  it('parses nothing while the user types, and catches up, in order, once typing pauses', () => {
+    vi.useFakeTimers();
+    try {
+      const term = new FakeTerm();
+      const idle = new ManualScheduler();
+      let quietIn = 300;
+      const feed = new XtermFeed(term, idle.schedule, () => quietIn);
+      feed.setHidden(true);
+      const done = vi.fn();
+      const data = bytes(2 * SLICE_BYTES, 4);
+      feed.write(data, done);
+      idle.runNext();
+      // Typing: the background task declines, and looks again when typing may have paused.
+      expect(term.writes).toHaveLength(0);
+      expect(idle.tasks).toHaveLength(0);
+      vi.advanceTimersByTime(299);
+      expect(idle.tasks).toHaveLength(0);
+      quietIn = 0;
+      vi.advanceTimersByTime(1);
+      while (idle.runNext()) term.parseAll();
+      expect(term.bytes()).toEqual([...data]);
+      expect(done).toHaveBeenCalledOnce();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('the page-wide typing clock: quiet TYPING_QUIET_MS after the last keystroke', () => {
+    typing.note(1000);
+    expect(typing.quietIn(1000)).toBe(TYPING_QUIET_MS);
+    expect(typing.quietIn(1000 + TYPING_QUIET_MS / 2)).toBe(TYPING_QUIET_MS / 2);
+    expect(typing.quietIn(1000 + TYPING_QUIET_MS)).toBe(0);
+    typing.lastAt = -Infinity;
   });
 
   it('splits long text too', () => {
