@@ -409,6 +409,7 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
       const refs: RefThroughputResult[] = [];
       const wsRefs: MarkerResult[] = [];
       const workerRefs: MarkerResult[] = [];
+      const streamRefs: MarkerResult[] = [];
       const starved: number[] = [];
       for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
         const n = ++markerSeq;
@@ -464,6 +465,21 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
           );
           await sleep(500);
         }
+        const viaStream = ++markerSeq;
+        streamRefs.push(
+          await within(
+            page.evaluate(([url, r, cols, rows, m]) => window.hlBench!.streamThroughput(url as string, r as Rect, cols as number, rows as number, m as string), [
+              `${pages!.origin}/payload/${payloadName}`,
+              rect,
+              size.cols,
+              size.rows,
+              `st-done-${viaStream}`,
+            ] as const),
+            300_000,
+            'streamed HTTP body reference',
+          ),
+        );
+        await sleep(500);
       }
       const rate = (ms: number) => PAYLOAD_BYTES / MiB / (ms / 1000);
       const h = median(ours.map((r) => rate(r.ms)));
@@ -482,7 +498,8 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
             `xterm had parsed all it was given ${starved.map((x) => `${Math.round(x * 100)}%`).join(', ')} of the time, ` +
             `${(median(ours.map((r) => r.wsBytes)) / MiB).toFixed(1)} MiB of frames), raw xterm ${x.toFixed(1)} MiB/s (rounds ${refs.map((r) => rate(r.ms).toFixed(1)).join(', ')}; last write callback at ${(median(refs.map((r) => r.lastCallbackMs)) / 1000).toFixed(2)} s); ` +
             `the same xterm fed over a loopback WebSocket (no SSH, no Hopline) ${median(wsRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${wsRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}), ` +
-            `with the socket in a worker ${median(workerRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${workerRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')})`,
+            `with the socket in a worker ${median(workerRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${workerRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}), ` +
+            `from a streamed HTTP body ${median(streamRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${streamRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')})`,
         },
         `ratio ${ratio.toFixed(2)}`,
       );

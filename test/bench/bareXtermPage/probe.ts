@@ -109,6 +109,13 @@ export interface HlBench {
    * marker: what the browser's WebSocket path costs on its own, without SSH or Hopline.
    */
   wsThroughput(floodUrl: string, rect: Rect, cols: number, rows: number, marker: string, inWorker?: boolean): Promise<MarkerResult>;
+  /**
+   * A plain xterm.js Terminal over `rect`, fed `payloadUrl` as its HTTP response body streams in
+   * (fetch's reader, at most 1 MiB written but not called back), timed to a marker: Chromium gives
+   * a response body a 512 KiB pipe where a WebSocket gets about 128 KiB, so this says what a
+   * bigger pipe per main-thread turn is worth.
+   */
+  streamThroughput(payloadUrl: string, rect: Rect, cols: number, rows: number, marker: string): Promise<MarkerResult>;
   /** The bare reference terminal: xterm.js wired to an echoing WebSocket. */
   startBare(wsUrl: string, rect: Rect, cols: number, rows: number): Promise<void>;
 }
@@ -411,6 +418,50 @@ function install(): HlBench {
         const seenAt = await seen;
         socket.close();
         return { ms: seenAt - start, wsBytes: ws.bytes - bytesBefore, lastByteMs: 0 };
+      } finally {
+        term.dispose();
+        div.remove();
+      }
+    },
+
+    async streamThroughput(payloadUrl, rect, cols, rows, text) {
+      const div = overlay(rect);
+      const term = new Terminal(referenceOptions(cols, rows));
+      try {
+        term.open(div);
+        await nextFrame();
+        await nextFrame();
+        const rowsEl = div.querySelector<HTMLElement>('.xterm-rows');
+        if (!rowsEl) throw new Error('the reference terminal has no DOM rows (not the DOM renderer?)');
+        const seen = new Promise<number>((resolve) => {
+          const observer = observeRows(rowsEl, () => {
+            if (!(rowsEl.textContent ?? '').includes(text)) return;
+            observer.disconnect();
+            resolve(performance.now());
+          });
+        });
+        const start = performance.now();
+        const response = await fetch(payloadUrl, { cache: 'no-store' });
+        if (!response.ok || !response.body) throw new Error(`payload: HTTP ${response.status}`);
+        const reader = response.body.getReader();
+        let outstanding = 0;
+        let wake: (() => void) | null = null;
+        for (;;) {
+          // The same window as the other references: xterm's queue never runs dry, never grows past it.
+          while (outstanding >= REF_WINDOW_BYTES) await new Promise<void>((resolve) => (wake = resolve));
+          const { done, value } = await reader.read();
+          if (done) break;
+          outstanding += value.length;
+          term.write(value, () => {
+            outstanding -= value.length;
+            const w = wake;
+            wake = null;
+            w?.();
+          });
+        }
+        term.write(`\r\n${text}\r\n`);
+        const seenAt = await seen;
+        return { ms: seenAt - start, wsBytes: 0, lastByteMs: 0 };
       } finally {
         term.dispose();
         div.remove();
