@@ -195,6 +195,34 @@ function workerSocket(url: string): Pick<WebSocket, 'send' | 'close' | 'onmessag
   return relay as unknown as Pick<WebSocket, 'send' | 'close' | 'onmessage' | 'onopen' | 'onerror'>;
 }
 
+/**
+ * A plain xterm.js Terminal over `rect` (DOM renderer), handed to `feed` with a promise of the
+ * moment `marker` shows in its rows; disposed afterwards. The references differ only in how they
+ * feed it.
+ */
+async function withReferenceTerminal<R>(rect: Rect, cols: number, rows: number, marker: string, feed: (term: Terminal, seen: Promise<number>) => Promise<R>, parentSelector?: string): Promise<R> {
+  const div = overlay(rect, parentSelector);
+  const term = new Terminal(referenceOptions(cols, rows));
+  try {
+    term.open(div);
+    await nextFrame();
+    await nextFrame();
+    const rowsEl = div.querySelector<HTMLElement>('.xterm-rows');
+    if (!rowsEl) throw new Error('the reference terminal has no DOM rows (not the DOM renderer?)');
+    const seen = new Promise<number>((resolve) => {
+      const observer = observeRows(rowsEl, () => {
+        if (!(rowsEl.textContent ?? '').includes(marker)) return;
+        observer.disconnect();
+        resolve(performance.now());
+      });
+    });
+    return await feed(term, seen);
+  } finally {
+    term.dispose();
+    div.remove();
+  }
+}
+
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }
@@ -334,24 +362,10 @@ function install(): HlBench {
       const response = await fetch(payloadUrl);
       if (!response.ok) throw new Error(`payload: HTTP ${response.status}`);
       const data = new Uint8Array(await response.arrayBuffer());
-      const div = overlay(rect, parentSelector);
-      const term = new Terminal(referenceOptions(cols, rows));
-      try {
-        term.open(div);
-        await nextFrame();
-        await nextFrame();
-        const rowsEl = div.querySelector<HTMLElement>('.xterm-rows');
-        if (!rowsEl) throw new Error('the reference terminal has no DOM rows (not the DOM renderer?)');
+      return withReferenceTerminal(rect, cols, rows, text, async (term, seen) => {
         const bytesBefore = ws.bytes;
         const start = performance.now();
         let lastCallbackMs = 0;
-        const seen = new Promise<number>((resolve) => {
-          const observer = observeRows(rowsEl, () => {
-            if (!(rowsEl.textContent ?? '').includes(text)) return;
-            observer.disconnect();
-            resolve(performance.now());
-          });
-        });
         // Written in 64 KiB chunks (Hopline's largest OUTPUT payload), each next one from a write
         // callback, keeping REF_WINDOW_BYTES in xterm's queue so its parser never waits for data.
         let offset = 0;
@@ -373,34 +387,16 @@ function install(): HlBench {
         pump();
         const seenAt = await seen;
         return { ms: seenAt - start, wsBytes: ws.bytes - bytesBefore, lastByteMs: 0, lastCallbackMs, bytes: data.length };
-      } finally {
-        term.dispose();
-        div.remove();
-      }
+      }, parentSelector);
     },
 
     async wsThroughput(floodUrl, rect, cols, rows, text, inWorker = false) {
-      const div = overlay(rect);
-      const term = new Terminal(referenceOptions(cols, rows));
-      try {
-        term.open(div);
-        await nextFrame();
-        await nextFrame();
-        const rowsEl = div.querySelector<HTMLElement>('.xterm-rows');
-        if (!rowsEl) throw new Error('the reference terminal has no DOM rows (not the DOM renderer?)');
+      return withReferenceTerminal(rect, cols, rows, text, async (term, seen) => {
         // In a worker, the socket's messages are read off the network on the worker's thread and
         // posted here (transferred, no copy): the page's main thread no longer paces the reads.
         const socket: Pick<WebSocket, 'send' | 'close' | 'onmessage' | 'onopen' | 'onerror'> = inWorker ? workerSocket(`${floodUrl}?marker=${encodeURIComponent(text)}`) : new WebSocket(`${floodUrl}?marker=${encodeURIComponent(text)}`);
         if (socket instanceof WebSocket) socket.binaryType = 'arraybuffer';
         const bytesBefore = ws.bytes;
-        let start = 0;
-        const seen = new Promise<number>((resolve) => {
-          const observer = observeRows(rowsEl, () => {
-            if (!(rowsEl.textContent ?? '').includes(text)) return;
-            observer.disconnect();
-            resolve(performance.now());
-          });
-        });
         const ack = new Uint8Array(4);
         socket.onmessage = (event: MessageEvent<ArrayBuffer>) => {
           const n = event.data.byteLength;
@@ -413,33 +409,16 @@ function install(): HlBench {
           socket.onopen = () => resolve();
           socket.onerror = () => reject(new Error(`could not open ${floodUrl}`));
         });
-        start = performance.now();
+        const start = performance.now();
         socket.send(new Uint8Array([1]));
         const seenAt = await seen;
         socket.close();
         return { ms: seenAt - start, wsBytes: ws.bytes - bytesBefore, lastByteMs: 0 };
-      } finally {
-        term.dispose();
-        div.remove();
-      }
+      });
     },
 
     async streamThroughput(payloadUrl, rect, cols, rows, text) {
-      const div = overlay(rect);
-      const term = new Terminal(referenceOptions(cols, rows));
-      try {
-        term.open(div);
-        await nextFrame();
-        await nextFrame();
-        const rowsEl = div.querySelector<HTMLElement>('.xterm-rows');
-        if (!rowsEl) throw new Error('the reference terminal has no DOM rows (not the DOM renderer?)');
-        const seen = new Promise<number>((resolve) => {
-          const observer = observeRows(rowsEl, () => {
-            if (!(rowsEl.textContent ?? '').includes(text)) return;
-            observer.disconnect();
-            resolve(performance.now());
-          });
-        });
+      return withReferenceTerminal(rect, cols, rows, text, async (term, seen) => {
         const start = performance.now();
         const response = await fetch(payloadUrl, { cache: 'no-store' });
         if (!response.ok || !response.body) throw new Error(`payload: HTTP ${response.status}`);
@@ -462,10 +441,7 @@ function install(): HlBench {
         term.write(`\r\n${text}\r\n`);
         const seenAt = await seen;
         return { ms: seenAt - start, wsBytes: 0, lastByteMs: 0 };
-      } finally {
-        term.dispose();
-        div.remove();
-      }
+      });
     },
 
     async startBare(wsUrl, rect, cols, rows) {
