@@ -48,6 +48,7 @@ import { TERMINAL_DEFAULTS } from '../../app/shared/model/profile';
 import { TERMINAL_FRAME_HEADER_BYTES, TerminalFrameType } from '../../app/shared/rpc/terminalFrames';
 import { CHROMIUM_ARGS } from '../helpers/browser';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
+import { cpuShares, cpuSnapshot, describeShares, medianShares, type CpuGroup } from './cpuShares';
 import type { LabStatus } from '../lab/lab';
 import { CHROMIUM } from '../setup/requirements';
 import type { EchoSample, MarkerResult, QuietResult, Rect, RefThroughputResult, TraceEntry } from './bareXtermPage/probe';
@@ -411,6 +412,8 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
       const workerRefs: MarkerResult[] = [];
       const streamRefs: MarkerResult[] = [];
       const starved: number[] = [];
+      const oursCpu: Map<CpuGroup, number>[] = [];
+      const refCpu: Map<CpuGroup, number>[] = [];
       for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
         const n = ++markerSeq;
         await ui.run('clear');
@@ -419,14 +422,17 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
         await page.evaluate(([sel, marker]) => window.hlBench!.armMarker(sel!, marker!), [ROWS, `done-${n}`]);
         await page.evaluate(() => window.hlBench!.setTracing(true));
         const profiling = profile && round === 0 ? await startPageProfile(page) : null;
+        const cpuBefore = cpuSnapshot();
         await page.keyboard.press('Enter');
         ours.push(await within(page.evaluate(() => window.hlBench!.markerResult()), 300_000, `${label} cat`));
+        oursCpu.push(cpuShares(cpuBefore, cpuSnapshot()));
         if (profiling) log(await profiling.stop(`${payloadName}-page`));
         starved.push(caughtUpShare(await page.evaluate(() => window.hlBench!.trace)));
         await page.evaluate(() => window.hlBench!.setTracing(false));
         await sleep(500);
         const ref = ++markerSeq;
         const refProfiling = profile && round === 0 ? await startPageProfile(page) : null;
+        const refCpuBefore = cpuSnapshot();
         refs.push(
           await within(
             page.evaluate(([url, r, cols, rows, marker]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, marker as string), [
@@ -440,6 +446,7 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
             'reference write',
           ),
         );
+        refCpu.push(cpuShares(refCpuBefore, cpuSnapshot()));
         if (refProfiling) log(await refProfiling.stop(`${payloadName}-reference`));
         await sleep(500);
         // Not goals: the same xterm fed over a loopback WebSocket, on the page's thread and in a
@@ -499,7 +506,8 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
             `${(median(ours.map((r) => r.wsBytes)) / MiB).toFixed(1)} MiB of frames), raw xterm ${x.toFixed(1)} MiB/s (rounds ${refs.map((r) => rate(r.ms).toFixed(1)).join(', ')}; last write callback at ${(median(refs.map((r) => r.lastCallbackMs)) / 1000).toFixed(2)} s); ` +
             `the same xterm fed over a loopback WebSocket (no SSH, no Hopline) ${median(wsRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${wsRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}), ` +
             `with the socket in a worker ${median(workerRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${workerRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}), ` +
-            `from a streamed HTTP body ${median(streamRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${streamRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')})`,
+            `from a streamed HTTP body ${median(streamRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${streamRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}). ` +
+            `CPU in cores during Hopline's cat (median): ${describeShares(medianShares(oursCpu))}; during the raw write: ${describeShares(medianShares(refCpu))}`,
         },
         `ratio ${ratio.toFixed(2)}`,
       );

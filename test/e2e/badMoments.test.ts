@@ -33,8 +33,11 @@ const runs = e2eRuns({ lab: true });
 const VIEWPORT = { width: 1400, height: 900 };
 /** xterm's DOM renderer injects inline styles (see terminals.test.ts). */
 const CSP_STYLE = /violates the following Content Security Policy directive 'style-src/;
-/** What Chromium logs by itself while the backend is away: failed sockets and the 401 of the token probe. */
-const LINK_NOISE = /WebSocket connection to .* failed|Failed to load resource: (net::ERR_CONNECTION_REFUSED|the server responded with a status of 401)|ERR_CONNECTION_REFUSED/;
+/**
+ * What Chromium logs by itself while the backend is away: failed sockets, the 401 of the token
+ * probe, and the streamed downlink cut off mid-body when the process is killed.
+ */
+const LINK_NOISE = /WebSocket connection to .* failed|Failed to load resource: (net::ERR_CONNECTION_REFUSED|net::ERR_INCOMPLETE_CHUNKED_ENCODING|the server responded with a status of 401)|ERR_CONNECTION_REFUSED/;
 
 describe.runIf(runs)('bad moments in Chromium', { timeout: 180_000 }, () => {
   const status = lab as LabStatus;
@@ -44,14 +47,17 @@ describe.runIf(runs)('bad moments in Chromium', { timeout: 180_000 }, () => {
   let page: Page;
   /** The panes' keys, in the order opened. */
   const keys: string[] = [];
-  /** The page's WebSocket through Playwright: cut it (and refuse new ones) to lose the link. */
+  /**
+   * The page's WebSocket through Playwright: cut it (and refuse new ones) to lose the link. Its
+   * streamed downlink (/downlink) goes with it: the page drops a downlink whose socket closed.
+   */
   let linkBlocked = false;
   const routes: WebSocketRoute[] = [];
 
   beforeAll(async () => {
     session = await startE2eSession({ name: 'bad', viewport: VIEWPORT, knownHosts: status.knownHosts, webgl: false });
     ({ web, context, page } = session);
-    await page.routeWebSocket(/\/rpc$/, (ws) => {
+    await page.routeWebSocket(/\/rpc(\?[^/]*)?$/, (ws) => {
       if (linkBlocked) {
         void ws.close();
         return;

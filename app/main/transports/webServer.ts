@@ -4,14 +4,17 @@
  *
  * On that one socket, text messages are JSON contract frames and binary messages are terminal
  * frames (shared/rpc/terminalFrames.ts), handed to the terminal frame hub's connection for this
- * socket; OUTPUT goes back as binary messages. A malformed binary frame gets a JSON error frame
- * and the connection keeps working.
+ * socket. A malformed binary frame gets a JSON error frame and the connection keeps working.
+ *
+ * What goes back to the page (results, events, terminal OUTPUT) goes on the page's downlink: a
+ * streamed response at /downlink when the socket came with `?link=` and the GET arrived, else
+ * the socket itself (downlinks.ts).
  */
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import { ErrorCode } from '../../shared/model/errors';
 import { FRAME_LIMITS, parseClientFrame, type ServerFrame } from '../../shared/rpc/protocol';
 import { RpcConnection, type RpcServer } from '../../shared/rpc/server';
@@ -20,6 +23,7 @@ import { securityHeaders } from './securityHeaders';
 import { resolveStaticFile } from './staticFiles';
 import { checkRequest, newToken, tokenCookieName } from './webGuards';
 import { handleFileRoute } from './fileRoutes';
+import { DOWNLINK_PATH, Downlinks, type Downlink } from './downlinks';
 import type { FileTicketRedeemer } from '../services/files/transferQueue';
 
 export const RPC_PATH = '/rpc';
@@ -37,6 +41,8 @@ export interface WebServerOptions {
   terminals?: TerminalFrameHub;
   /** The files byte routes' tickets (the transfer queue). Without it those routes answer 404. */
   files?: FileTicketRedeemer;
+  /** How long half a downlink waits for the other (downlinks.ts); tests shorten it. */
+  downlinkWaitMs?: number;
 }
 
 export interface RunningWebServer {
@@ -55,8 +61,8 @@ function rejectUpgrade(socket: Duplex, status: number): void {
   socket.destroy();
 }
 
-function sendFrame(ws: WebSocket, frame: ServerFrame): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+function sendFrame(downlink: Downlink, frame: ServerFrame): void {
+  downlink.sendText(JSON.stringify(frame));
 }
 
 function asBytes(data: RawData): Uint8Array {
@@ -64,10 +70,10 @@ function asBytes(data: RawData): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
-function handleMessage(ws: WebSocket, connection: RpcConnection, terminals: TerminalFrameConnection | null, data: RawData, isBinary: boolean): void {
+function handleMessage(downlink: Downlink, connection: RpcConnection, terminals: TerminalFrameConnection | null, data: RawData, isBinary: boolean): void {
   if (isBinary) {
     if (!terminals) {
-      sendFrame(ws, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Binary frames are reserved for terminal data' } });
+      sendFrame(downlink, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Binary frames are reserved for terminal data' } });
       return;
     }
     // Decoding is strict and never throws; a bad frame comes back through the peer's error().
@@ -76,19 +82,19 @@ function handleMessage(ws: WebSocket, connection: RpcConnection, terminals: Term
   }
   const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
   if (size > FRAME_LIMITS.maxTextBytes) {
-    sendFrame(ws, { type: 'error', error: { code: ErrorCode.FRAME_TOO_LARGE, message: `Frame of ${size} bytes exceeds ${FRAME_LIMITS.maxTextBytes}` } });
+    sendFrame(downlink, { type: 'error', error: { code: ErrorCode.FRAME_TOO_LARGE, message: `Frame of ${size} bytes exceeds ${FRAME_LIMITS.maxTextBytes}` } });
     return;
   }
   let decoded: unknown;
   try {
     decoded = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8'));
   } catch {
-    sendFrame(ws, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Frame is not valid JSON' } });
+    sendFrame(downlink, { type: 'error', error: { code: ErrorCode.BAD_FRAME, message: 'Frame is not valid JSON' } });
     return;
   }
   const parsed = parseClientFrame(decoded);
   if (!parsed.ok) {
-    sendFrame(ws, parsed.id === null ? { type: 'error', error: parsed.error } : { type: 'result', id: parsed.id, ok: false, error: parsed.error });
+    sendFrame(downlink, parsed.id === null ? { type: 'error', error: parsed.error } : { type: 'result', id: parsed.id, ok: false, error: parsed.error });
     return;
   }
   void connection.handle(parsed.frame);
@@ -97,6 +103,7 @@ function handleMessage(ws: WebSocket, connection: RpcConnection, terminals: Term
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const token = options.token ?? newToken();
   const hub = options.terminals;
+  const downlinks = new Downlinks(options.downlinkWaitMs);
   let port = 0;
 
   const server = http.createServer((req, res) => {
@@ -118,6 +125,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       res.end();
       return;
     }
+    if (url.pathname === DOWNLINK_PATH) return downlinks.handleRequest(req, res, url);
     if (handleFileRoute(req, res, url.pathname, options.files)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', ...securityHeaders() });
@@ -147,16 +155,24 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     if (!verdict.ok) return rejectUpgrade(socket, verdict.status);
     if (url.pathname !== RPC_PATH) return rejectUpgrade(socket, 404);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new RpcConnection(options.rpc, (frame) => sendFrame(ws, frame));
+      const downlink = downlinks.open(url.searchParams.get('link'), {
+        sendText: (text) => {
+          if (ws.readyState === ws.OPEN) ws.send(text);
+        },
+        sendBinary: (bytes) => {
+          if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true });
+        },
+        terminate: () => ws.terminate(),
+      });
+      const connection = new RpcConnection(options.rpc, (frame) => sendFrame(downlink, frame));
       const terminals =
         hub?.connect({
-          send: (frame) => {
-            if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
-          },
-          error: (error) => sendFrame(ws, { type: 'error', error }),
+          send: (frame) => downlink.sendBinary(frame),
+          error: (error) => sendFrame(downlink, { type: 'error', error }),
         }) ?? null;
-      ws.on('message', (data, isBinary) => handleMessage(ws, connection, terminals, data, isBinary));
+      ws.on('message', (data, isBinary) => handleMessage(downlink, connection, terminals, data, isBinary));
       ws.on('close', () => {
+        downlink.close();
         connection.close();
         terminals?.close();
       });
@@ -185,6 +201,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
+      downlinks.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -40,7 +40,8 @@ function pickTransport(): Picked {
     bridge.onTerminalFrame((bytes) => streams.receive(bytes));
     return { transport: bridge, streams, kind: 'electron' };
   }
-  const ws = new WebSocketTransport(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`);
+  // Everything from the server comes on a streamed response beside the socket (downlinkRecords.ts).
+  const ws = new WebSocketTransport(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`, `${location.origin}/downlink`);
   // Frames sent while the socket is down are dropped: keystrokes then are lost (the terminal
   // shows it is disconnected), and ATTACH/ACK state is rebuilt on the next open below.
   const streams = new TerminalStreams({ sendFrame: (bytes) => void ws.sendBinary(bytes), onError: reportFrameError });

@@ -3,8 +3,9 @@
  * esbuild into one script and installed as a Playwright init script in every page of the
  * bench's browser context: the Hopline page (which ships no test hook and gets none) and the
  * bare xterm page. Installed at document start, it sees every keydown before the page's own
- * listeners (a capture listener on window) and every binary WebSocket message (a WebSocket
- * subclass put in place before the app creates its socket; only counted, never altered).
+ * listeners (a capture listener on window), every binary WebSocket message (a WebSocket
+ * subclass put in place before the app creates its socket; only counted, never altered) and
+ * every terminal frame on the app's streamed downlink (a hook on its body's reader).
  *
  * Everything that decides "the terminal has shown it" is the same on both sides of each ratio:
  * a MutationObserver on the xterm DOM renderer's `.xterm-rows`. The DOM renderer rewrites the
@@ -23,6 +24,7 @@
  * feel it.
  */
 import { Terminal } from '@xterm/xterm';
+import { DownlinkRecordSplitter, isJsonRecord } from '../../../app/shared/rpc/downlinkRecords';
 import { resolveTerminalOptions, xtermOptions } from '../../../app/renderer/features/terminals/terminalSettings';
 
 interface KeyMark {
@@ -242,16 +244,18 @@ function install(): HlBench {
   const trace: TraceEntry[] = [];
   const tracing = { on: false };
   const head = (bytes: Uint8Array): number[] => Array.from(bytes.subarray(0, 9));
+  const noteIn = (data: Uint8Array): void => {
+    ws.bytes += data.byteLength;
+    ws.messages++;
+    ws.lastAt = performance.now();
+    if (tracing.on) trace.push({ at: ws.lastAt, dir: 'in', bytes: data.byteLength, head: head(data) });
+  };
   const NativeWebSocket = window.WebSocket;
   class CountingWebSocket extends NativeWebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       this.addEventListener('message', (event: MessageEvent) => {
-        if (!(event.data instanceof ArrayBuffer)) return;
-        ws.bytes += event.data.byteLength;
-        ws.messages++;
-        ws.lastAt = performance.now();
-        if (tracing.on) trace.push({ at: ws.lastAt, dir: 'in', bytes: event.data.byteLength, head: head(new Uint8Array(event.data)) });
+        if (event.data instanceof ArrayBuffer) noteIn(new Uint8Array(event.data));
       });
     }
 
@@ -263,6 +267,35 @@ function install(): HlBench {
     }
   }
   window.WebSocket = CountingWebSocket;
+
+  // The app's terminal output comes on its downlink, a streamed response (webServer.ts's
+  // /downlink): its terminal frames are counted and traced as the socket's binary messages are,
+  // read off the same chunks the app reads (a hook on the reader, no extra stream in between).
+  const nativeFetch = window.fetch.bind(window);
+  const downlinkBodies = new WeakSet<ReadableStream>();
+  const downlinkReaders = new WeakMap<object, DownlinkRecordSplitter>();
+  window.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const response = await nativeFetch(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (new URL(url, location.href).pathname === '/downlink' && response.body) downlinkBodies.add(response.body);
+    return response;
+  };
+  const nativeGetReader = ReadableStream.prototype.getReader as (this: ReadableStream, options?: unknown) => ReadableStreamDefaultReader;
+  (ReadableStream.prototype as { getReader: unknown }).getReader = function (this: ReadableStream, options?: unknown) {
+    const reader = nativeGetReader.call(this, options);
+    if (downlinkBodies.has(this)) downlinkReaders.set(reader, new DownlinkRecordSplitter((m) => isJsonRecord(m) || noteIn(m)));
+    return reader;
+  };
+  const nativeRead = ReadableStreamDefaultReader.prototype.read;
+  ReadableStreamDefaultReader.prototype.read = function (this: ReadableStreamDefaultReader<Uint8Array>) {
+    const result = nativeRead.call(this);
+    const splitter = downlinkReaders.get(this);
+    if (!splitter) return result;
+    return result.then((r) => {
+      if (!r.done && r.value) splitter.push(r.value);
+      return r;
+    });
+  } as typeof nativeRead;
 
   /** The first keydown from `from` on that matches, once it has happened. */
   const keyAfter = (from: number, match: (k: KeyMark) => boolean): KeyMark | undefined => keys.slice(from).find(match);
