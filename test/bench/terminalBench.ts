@@ -49,6 +49,7 @@ import { TERMINAL_FRAME_HEADER_BYTES, TerminalFrameType } from '../../app/shared
 import { CHROMIUM_ARGS } from '../helpers/browser';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { cpuShares, cpuSnapshot, describeShares, medianShares, type CpuGroup } from './cpuShares';
+import { nodeClientCat } from './nodeClientCat';
 import type { LabStatus } from '../lab/lab';
 import { CHROMIUM } from '../setup/requirements';
 import type { EchoSample, MarkerResult, QuietResult, Rect, RefThroughputResult, TraceEntry } from './bareXtermPage/probe';
@@ -619,9 +620,18 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
     await browser?.close();
     await web?.stop();
     await pages?.close();
-    rmSync(bigFile, { force: true });
     rmSync(longFile, { force: true });
     for (const dir of [home, dataDir]) rmSync(dir, { recursive: true, force: true });
+  }
+
+  // The same cat with no browser (not a goal): how fast SSH and the main side feed a page that keeps up.
+  try {
+    if (parts.has('cat')) {
+      const rates = await nodeClientCat(status, bigFile, THROUGHPUT_ROUNDS);
+      log(`64 MiB cat into a Node client of web mode that acks each frame at once (no browser; not a goal): ${median(rates).toFixed(1)} MiB/s (rounds ${rates.map((r) => r.toFixed(1)).join(', ')})`);
+    }
+  } finally {
+    rmSync(bigFile, { force: true });
   }
 
   // 4. Memory, in a web process of its own (no browser): per terminal, and under a page that never acks.
