@@ -6,7 +6,9 @@
  *
  *   OUTPUT  main -> renderer  payload: terminal output bytes (1..MAX_PAYLOAD)
  *   INPUT   renderer -> main  payload: keystrokes / paste bytes (1..MAX_PAYLOAD)
- *   ACK     renderer -> main  payload: u32 BE, bytes of OUTPUT processed since the last ACK
+ *   ACK     renderer -> main  payload: u32 BE, bytes of OUTPUT processed since the last ACK;
+ *                             then optionally one flag byte: CAUGHT_UP (1), the view has processed
+ *                             all it received and waits for more (flowLaw.ts grows in-flight on it)
  *   ATTACH  renderer -> main  payload: none, or one flag byte: this connection wants the stream's
  *                             output; flag REPLAY (1): the screen as it is now first (a fresh view)
  *   DETACH  renderer -> main  no payload: it no longer does
@@ -32,6 +34,12 @@ export const ATTACH_FLAGS = {
 } as const;
 const KNOWN_ATTACH_FLAGS = ATTACH_FLAGS.REPLAY;
 
+/** ACK's optional flag byte. No flag byte means no flags. */
+export const ACK_FLAGS = {
+  /** Everything received for the stream has been processed: the view waits for output. */
+  CAUGHT_UP: 1,
+} as const;
+
 /** type (1) + streamId (4). */
 export const TERMINAL_FRAME_HEADER_BYTES = 5;
 
@@ -54,7 +62,7 @@ export const TERMINAL_BRIDGE_SUBSCRIBE = 'terminal:onFrame';
 export type TerminalFrame =
   | { type: 'output'; streamId: number; data: Uint8Array }
   | { type: 'input'; streamId: number; data: Uint8Array }
-  | { type: 'ack'; streamId: number; bytes: number }
+  | { type: 'ack'; streamId: number; bytes: number; caughtUp?: boolean }
   | { type: 'attach'; streamId: number; replay?: boolean }
   | { type: 'detach'; streamId: number };
 
@@ -105,8 +113,9 @@ export function encodeTerminalFrame(frame: TerminalFrame): Uint8Array {
     }
     case 'ack': {
       if (!Number.isInteger(frame.bytes) || frame.bytes < 0 || frame.bytes > 0xffff_ffff) throw new RangeError(`Not an ack count: ${frame.bytes}`);
-      const { bytes, view } = header(TerminalFrameType.ACK, frame.streamId, 4);
+      const { bytes, view } = header(TerminalFrameType.ACK, frame.streamId, frame.caughtUp ? 5 : 4);
       view.setUint32(TERMINAL_FRAME_HEADER_BYTES, frame.bytes, false);
+      if (frame.caughtUp) view.setUint8(TERMINAL_FRAME_HEADER_BYTES + 4, ACK_FLAGS.CAUGHT_UP);
       return bytes;
     }
     case 'attach': {
@@ -146,9 +155,14 @@ export function decodeTerminalFrame(bytes: Uint8Array, accept: ReadonlySet<Termi
       if (payloadBytes === 0) return bad(`An empty ${kind} frame`);
       if (payloadBytes > TERMINAL_FRAME_LIMITS.maxPayloadBytes) return bad(`A ${kind} payload of ${payloadBytes} bytes exceeds ${TERMINAL_FRAME_LIMITS.maxPayloadBytes}`, ErrorCode.FRAME_TOO_LARGE);
       return { ok: true, frame: { type: kind, streamId, data: bytes.subarray(TERMINAL_FRAME_HEADER_BYTES) } };
-    case 'ack':
-      if (payloadBytes !== 4) return bad(`An ack payload is 4 bytes, not ${payloadBytes}`);
-      return { ok: true, frame: { type: 'ack', streamId, bytes: view.getUint32(TERMINAL_FRAME_HEADER_BYTES, false) } };
+    case 'ack': {
+      if (payloadBytes !== 4 && payloadBytes !== 5) return bad(`An ack payload is 4 bytes and an optional flag byte, not ${payloadBytes} bytes`);
+      const count = view.getUint32(TERMINAL_FRAME_HEADER_BYTES, false);
+      if (payloadBytes === 4) return { ok: true, frame: { type: 'ack', streamId, bytes: count } };
+      const flags = view.getUint8(TERMINAL_FRAME_HEADER_BYTES + 4);
+      if ((flags & ~ACK_FLAGS.CAUGHT_UP) !== 0) return bad(`Unknown ack flags ${flags}`);
+      return { ok: true, frame: { type: 'ack', streamId, bytes: count, caughtUp: (flags & ACK_FLAGS.CAUGHT_UP) !== 0 } };
+    }
     case 'attach': {
       if (payloadBytes === 0) return { ok: true, frame: { type: 'attach', streamId } };
       if (payloadBytes !== 1) return bad(`An attach payload is at most 1 flag byte, not ${payloadBytes} bytes`);

@@ -117,7 +117,8 @@ export class TerminalStreams {
     if (state.unsent > 0 && (state.unsent >= this.ackEvery || state.outstanding === 0)) {
       const count = state.unsent;
       state.unsent = 0;
-      this.send({ type: 'ack', streamId, bytes: count });
+      // Caught up: the view waits for output, which the main side's flow law reads as "feed more".
+      this.send(state.outstanding === 0 ? { type: 'ack', streamId, bytes: count, caughtUp: true } : { type: 'ack', streamId, bytes: count });
     }
   }
 

@@ -249,14 +249,17 @@ export class FlowControl {
     if (this.sinks.delete(sink)) this.update();
   }
 
-  /** `n` bytes processed by this sink; more than it was sent and still owes is clamped. Returns what counted. */
-  ack(sink: FlowSink, n: number): number {
+  /**
+   * `n` bytes processed by this sink; more than it was sent and still owes is clamped. Returns what
+   * counted. `caughtUp`: the sink says it has processed all it received and waits for more.
+   */
+  ack(sink: FlowSink, n: number, caughtUp = false): number {
     const state = this.sinks.get(sink);
     if (!state || !(n > 0)) return 0;
     const accepted = Math.min(Math.floor(n), state.unacked);
     state.unacked -= accepted;
     if (state.law && accepted > 0) {
-      state.law.acked(accepted, this.now());
+      state.law.acked(accepted, this.now(), caughtUp);
       this.resize();
     }
     this.update();

@@ -43,7 +43,8 @@ export interface TerminalStreamEndpoint {
    */
   attach(sink: StreamSink, options?: { replay?: boolean }): void;
   detach(sink: StreamSink): void;
-  ack(sink: StreamSink, bytes: number): void;
+  /** `caughtUp`: the view processed all it received and waits for more. */
+  ack(sink: StreamSink, bytes: number, caughtUp?: boolean): void;
   /** Writes input to the shell; a typed error if it cannot take it. */
   input(data: Uint8Array): WireError | null;
 }
@@ -99,7 +100,7 @@ export class StreamRouter implements TerminalFrameConnection {
       case 'ack': {
         // Acks for a stream this connection is not attached to (late, after a detach) count for nothing.
         const entry = this.attached.get(frame.streamId);
-        if (entry) entry.endpoint.ack(entry.sink, frame.bytes);
+        if (entry) entry.endpoint.ack(entry.sink, frame.bytes, frame.caughtUp === true);
         return;
       }
       case 'input': {

@@ -257,8 +257,8 @@ export class TerminalsService implements ITerminalsService, TerminalFrameHub, Te
           sinks.delete(sink);
           flow.detach(sink);
         },
-        ack: (sink, bytes) => {
-          flow.ack(sink, bytes);
+        ack: (sink, bytes, caughtUp) => {
+          flow.ack(sink, bytes, caughtUp);
         },
         input: (data) => this.input(terminal, data),
       },

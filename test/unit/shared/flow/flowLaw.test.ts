@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLOW_LAW_DEFAULTS, FlowLaw, SAMPLE_BYTES } from '../../../../app/shared/flow/flowLaw';
+import { FLOW_LAW_DEFAULTS, FlowLaw, GAIN_STEP, SAMPLE_BYTES } from '../../../../app/shared/flow/flowLaw';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -149,6 +149,57 @@ describe('FlowLaw', () => {
     expect(law.state.gain).toBe(1);
     // And its rate is what it parses: 64 KiB per 10 ms.
     expect(law.state.rateBytesPerSec / (6.4 * MiB)).toBeGreaterThan(0.9);
+  });
+
+  it('a page that says it waited while output was on its way grows both legs, once per page round trip', () => {
+    // The same page twice, one saying when it caught up: only that one grows.
+    const said = new FlowLaw();
+    const silent = new FlowLaw();
+    let now = 0;
+    const both = (f: (law: FlowLaw, caughtUp: boolean) => void): void => {
+      f(said, true);
+      f(silent, false);
+    };
+    // A page round trip of 20 ms, learnt from one frame.
+    both((law) => law.sent(64 * KiB, now));
+    now += 20;
+    both((law) => law.acked(64 * KiB, now));
+    // Three frames on their way; the page parsed the first and has nothing more: starved.
+    both((law) => {
+      for (let i = 0; i < 3; i++) law.sent(64 * KiB, now);
+    });
+    now += 20;
+    both((law, caughtUp) => law.acked(64 * KiB, now, caughtUp));
+    expect(said.state.gain).toBeCloseTo(silent.state.gain * GAIN_STEP);
+    expect(said.inFlight).toBeGreaterThan(silent.inFlight);
+    const once = said.state.gain;
+    // Said again within the same round trip: once is enough.
+    now += 5;
+    both((law, caughtUp) => law.acked(64 * KiB, now, caughtUp));
+    expect(said.state.gain).toBeCloseTo(once);
+    // A round trip later, still starved: grows again.
+    both((law) => {
+      for (let i = 0; i < 2; i++) law.sent(64 * KiB, now);
+    });
+    now += 25;
+    both((law, caughtUp) => law.acked(64 * KiB, now, caughtUp));
+    expect(said.state.gain / silent.state.gain).toBeCloseTo(GAIN_STEP * GAIN_STEP);
+  });
+
+  it('a keystroke echo, caught up with nothing else on its way, changes nothing', () => {
+    const said = new FlowLaw();
+    const silent = new FlowLaw();
+    let now = 0;
+    for (let i = 0; i < 50; i++) {
+      said.sent(40, now);
+      silent.sent(40, now);
+      now += 25;
+      said.acked(40, now, true);
+      silent.acked(40, now, false);
+      now += 100;
+    }
+    expect(said.state).toEqual(silent.state);
+    expect(said.state.gain).toBe(1);
   });
 
   it('follows a rate step down within a few samples, and back up', () => {

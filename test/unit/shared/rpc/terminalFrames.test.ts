@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACK_FLAGS,
   ATTACH_FLAGS,
   decodeTerminalFrame,
   encodeTerminalFrame,
@@ -18,6 +19,8 @@ describe('terminal frames', () => {
     expect([...encodeTerminalFrame({ type: 'output', streamId: 0x01020304, data: bytes(0x68, 0x69) })]).toEqual([TerminalFrameType.OUTPUT, 1, 2, 3, 4, 0x68, 0x69]);
     expect([...encodeTerminalFrame({ type: 'input', streamId: 7, data: bytes(3) })]).toEqual([2, 0, 0, 0, 7, 3]);
     expect([...encodeTerminalFrame({ type: 'ack', streamId: 7, bytes: 65536 })]).toEqual([3, 0, 0, 0, 7, 0, 1, 0, 0]);
+    // Caught up: one flag byte after the count (an ack without it reads as before).
+    expect([...encodeTerminalFrame({ type: 'ack', streamId: 7, bytes: 5, caughtUp: true })]).toEqual([3, 0, 0, 0, 7, 0, 0, 0, 5, ACK_FLAGS.CAUGHT_UP]);
     expect([...encodeTerminalFrame({ type: 'attach', streamId: 0xffffffff })]).toEqual([4, 255, 255, 255, 255]);
     expect([...encodeTerminalFrame({ type: 'detach', streamId: 9 })]).toEqual([5, 0, 0, 0, 9]);
   });
@@ -26,6 +29,7 @@ describe('terminal frames', () => {
     const fromRenderer: TerminalFrame[] = [
       { type: 'input', streamId: 1, data: bytes(1, 2, 3) },
       { type: 'ack', streamId: 2, bytes: 0xffffffff },
+      { type: 'ack', streamId: 2, bytes: 12, caughtUp: true },
       { type: 'attach', streamId: 3 },
       { type: 'detach', streamId: 4 },
     ];
@@ -50,7 +54,8 @@ describe('terminal frames', () => {
     ['type 0', bytes(0, 0, 0, 0, 1), 'BAD_FRAME'],
     ['stream 0', bytes(4, 0, 0, 0, 0), 'BAD_FRAME'],
     ['an ack of 3 bytes', bytes(3, 0, 0, 0, 1, 0, 0, 1), 'BAD_FRAME'],
-    ['an ack of 5 bytes', bytes(3, 0, 0, 0, 1, 0, 0, 0, 1, 0), 'BAD_FRAME'],
+    ['an ack with an unknown flag', bytes(3, 0, 0, 0, 1, 0, 0, 0, 1, 2), 'BAD_FRAME'],
+    ['an ack of 6 bytes', bytes(3, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0), 'BAD_FRAME'],
     ['an attach with 2 payload bytes', bytes(4, 0, 0, 0, 1, 1, 0), 'BAD_FRAME'],
     ['an attach with an unknown flag', bytes(4, 0, 0, 0, 1, 2), 'BAD_FRAME'],
     ['an attach with every flag bit', bytes(4, 0, 0, 0, 1, 0xff), 'BAD_FRAME'],

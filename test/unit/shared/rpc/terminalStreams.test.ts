@@ -53,8 +53,8 @@ describe('TerminalStreams', () => {
     streams.ack(1, 40 * 1024);
     expect(sent).toHaveLength(1);
     streams.ack(1, 40 * 1024);
-    // Caught up: the remainder goes at once, so main owes nothing to an idle terminal.
-    expect(sent).toEqual([{ type: 'ack', streamId: 1, bytes: 80 * 1024 }, { type: 'ack', streamId: 1, bytes: 80 * 1024 }]);
+    // Caught up: the remainder goes at once, so main owes nothing to an idle terminal, and says so.
+    expect(sent).toEqual([{ type: 'ack', streamId: 1, bytes: 80 * 1024 }, { type: 'ack', streamId: 1, bytes: 80 * 1024, caughtUp: true }]);
   });
 
   it('acks a small echo at once (caught up) and clamps acks beyond what arrived', () => {
@@ -63,7 +63,7 @@ describe('TerminalStreams', () => {
     sent.length = 0;
     streams.receive(output(3, 5));
     streams.ack(3, 1000);
-    expect(sent).toEqual([{ type: 'ack', streamId: 3, bytes: 5 }]);
+    expect(sent).toEqual([{ type: 'ack', streamId: 3, bytes: 5, caughtUp: true }]);
     streams.ack(3, 10);
     streams.ack(99, 10);
     streams.ack(3, -4);
@@ -125,7 +125,7 @@ describe('TerminalStreams', () => {
     // Acking the old 1000 would tell the new connection 10 bytes were processed before they were.
     expect(sent).toEqual([]);
     pending[1]!();
-    expect(sent).toEqual([{ type: 'ack', streamId: 7, bytes: 10 }]);
+    expect(sent).toEqual([{ type: 'ack', streamId: 7, bytes: 10, caughtUp: true }]);
     // Calling it twice acks nothing more (clamped to what is outstanding).
     pending[1]!();
     expect(sent).toHaveLength(1);
@@ -144,7 +144,7 @@ describe('TerminalStreams', () => {
     // The screen arrives as ordinary output and is acked like any.
     streams.receive(output(1, 500));
     expect(got).toEqual([500]);
-    expect(sent.at(-1)).toEqual({ type: 'ack', streamId: 1, bytes: 500 });
+    expect(sent.at(-1)).toEqual({ type: 'ack', streamId: 1, bytes: 500, caughtUp: true });
     sent.length = 0;
     // The socket comes back: stream 1 has its screen (no replay, it would be drawn twice), stream 2
     // got nothing yet (still asks), stream 3 never asked.

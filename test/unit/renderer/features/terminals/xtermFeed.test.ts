@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { Terminal } from '@xterm/xterm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backgroundScheduler, SLICE_BYTES, typing, TYPING_QUIET_MS, XtermFeed, type WritableTerminal } from '../../../../../app/renderer/features/terminals/xtermFeed';
+import { backgroundScheduler, MAX_SLICE_BYTES, SLICE_BYTES, SLICE_TARGET_MS, typing, TYPING_QUIET_MS, XtermFeed, type WritableTerminal } from '../../../../../app/renderer/features/terminals/xtermFeed';
 
 /** Records writes; "parses" them (runs their callbacks, in order) only when told. */
 class FakeTerm implements WritableTerminal {
@@ -61,6 +61,80 @@ describe('XtermFeed, shown terminal', () => {
     expect((term.writes[1]!.data as Uint8Array).buffer).toBe(data.buffer);
     term.parseAll();
     expect(done).toHaveBeenCalledOnce();
+  });
+});
+
+describe('XtermFeed, slice size from the parse rate', () => {
+  /** Writes 64 KiB frames that xterm parses at `bytesPerMs` (the fake clock moves as it "parses"). */
+  function feedAt(bytesPerMs: number, frames: number) {
+    const term = new FakeTerm();
+    let clock = 0;
+    const feed = new XtermFeed(term, undefined, () => 0, () => clock);
+    for (let i = 0; i < frames; i++) {
+      const frame = bytes(64 * 1024, i);
+      const from = term.writes.length;
+      feed.write(frame);
+      for (const w of term.writes.slice(from)) {
+        clock += (typeof w.data === 'string' ? w.data.length : w.data.byteLength) / bytesPerMs;
+        w.callback?.();
+      }
+    }
+    return { term, feed };
+  }
+
+  it('starts at the smallest slice, before anything was measured', () => {
+    expect(new XtermFeed(new FakeTerm()).currentSliceBytes).toBe(SLICE_BYTES);
+  });
+
+  it('a fast log grows the slices to the whole frame', () => {
+    // 40 MiB/s: a 64 KiB frame in 1.6 ms.
+    const { term, feed } = feedAt(40 * 1024, 30);
+    expect(feed.currentSliceBytes).toBe(MAX_SLICE_BYTES);
+    // The last frames went to xterm whole.
+    expect((term.writes.at(-1)!.data as Uint8Array).byteLength).toBe(64 * 1024);
+  });
+
+  it('a slow flood (`yes`) keeps them small: what parses in the target time', () => {
+    // 1.5 MiB/s: 4 KiB takes 2.7 ms.
+    const { feed } = feedAt(1.5 * 1024, 6);
+    expect(feed.currentSliceBytes).toBe(Math.max(SLICE_BYTES, Math.round(1.5 * 1024 * SLICE_TARGET_MS)));
+  });
+
+  it('content that turns slow shrinks the slices within two frames', () => {
+    const term = new FakeTerm();
+    let clock = 0;
+    const feed = new XtermFeed(term, undefined, () => 0, () => clock);
+    const run = (bytesPerMs: number, frames: number): void => {
+      for (let i = 0; i < frames; i++) {
+        const from = term.writes.length;
+        feed.write(bytes(64 * 1024, i));
+        for (const w of term.writes.slice(from)) {
+          clock += (w.data as Uint8Array).byteLength / bytesPerMs;
+          w.callback?.();
+        }
+      }
+    };
+    run(40 * 1024, 30);
+    expect(feed.currentSliceBytes).toBe(MAX_SLICE_BYTES);
+    // The first slow frame's measurement still holds the tail of the fast ones; the next is all slow.
+    run(1024, 2);
+    expect(feed.currentSliceBytes).toBe(SLICE_BYTES);
+  });
+
+  it('time xterm sat idle between writes is not parse time', () => {
+    const term = new FakeTerm();
+    let clock = 0;
+    const feed = new XtermFeed(term, undefined, () => 0, () => clock);
+    for (let i = 0; i < 30; i++) {
+      clock += 100; // an idle stretch before each frame arrives
+      const from = term.writes.length;
+      feed.write(bytes(64 * 1024, i));
+      for (const w of term.writes.slice(from)) {
+        clock += (w.data as Uint8Array).byteLength / (40 * 1024);
+        w.callback?.();
+      }
+    }
+    expect(feed.currentSliceBytes).toBe(MAX_SLICE_BYTES);
   });
 });
 
