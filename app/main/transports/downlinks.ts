@@ -39,7 +39,6 @@ export interface Downlink {
   sendBinary(bytes: Uint8Array): void;
   /** The socket closed. */
   close(): void;
-  readonly mode: 'waiting' | 'stream' | 'socket';
 }
 
 type Queued = { text: string } | { bytes: Uint8Array };
@@ -102,9 +101,6 @@ export class Downlinks {
       sendText: (text) => this.send(link, { text }),
       sendBinary: (bytes) => this.send(link, { bytes }),
       close: () => this.closeLink(link),
-      get mode() {
-        return link.mode === 'closed' ? 'socket' : link.mode;
-      },
     };
   }
 

@@ -45,10 +45,12 @@
  * - Starving: a page that has parsed all it received says so in its ack (TerminalStreams,
  *   CAUGHT_UP). If output was still on its way to it then, it sat idle waiting for data: in
  *   flight was too small for its round trip, however its loops looked. That grows both legs by
- *   GAIN_STEP (once per page round trip), and a sample that saw it never shrinks them: a real
- *   page's acks come in bursts tied to its render frames, and that jitter alone read as queueing
- *   held a page that parses a log at 30+ MiB/s near 10, idle 45% of the time (npm run bench --
- *   terminals). A slow flood (`yes`) never catches up, so this never fires for it.
+ *   GAIN_STEP (once per page round trip): a real page's acks come in bursts tied to its render
+ *   frames, and that jitter alone read as queueing held a page that parses a log at 30+ MiB/s
+ *   near 10, idle 45% of the time (npm run bench -- terminals). A slow flood (`yes`) catches up
+ *   only while it ramps up; once its queue builds, the queue check above shrinks the legs again,
+ *   so Ctrl-C stays within the budget. (Letting a starved sample skip that shrink took Ctrl-C to
+ *   180-200 ms.)
  * - Slow start: after `idleRestartMs` without output, in-flight restarts at `restartBytes` and
  *   grows by what is acked (doubling per round trip, as TCP's slow start), so content that parses
  *   slower than the last flood (a `yes` after a `cat`) never finds megabytes already granted.
@@ -141,8 +143,7 @@ export class FlowLaw {
   /** The page leg's round trips in the current sample. */
   private loopSum = 0;
   private loopCount = 0;
-  /** The page said it waited for data during the current sample; when that last grew the gain. */
-  private starvedInSample = false;
+  /** When the page last said it waited for data and that grew the gain. */
   private lastStarvedAt = -Infinity;
 
   constructor(options: FlowLawOptions = {}) {
@@ -289,12 +290,10 @@ export class FlowLaw {
     }
     this.loopSum = 0;
     this.loopCount = 0;
-    this.starvedInSample = false;
   }
 
   /** The page waited for output that was on its way: grow both legs, at most once per page round trip. */
   private starving(now: number): void {
-    this.starvedInSample = true;
     if (now - this.lastStarvedAt < (this.pageLoop ?? this.rtt)) return;
     this.lastStarvedAt = now;
     this.gain = Math.min(MAX_GAIN, this.gain * GAIN_STEP);
