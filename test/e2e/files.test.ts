@@ -8,7 +8,7 @@
  * with setInputFiles uploads with its progress bar and lands byte-exact on the target; a folder
  * dropped from the desktop (CDP drag events with real paths) is refused with words saying where
  * folders can be uploaded, while the file dropped with it lands; a file downloads through the browser and lands whole (sha256). axe finds nothing serious; screenshots
- * in light and dark at both sizes.
+ * in light and dark at both sizes. A reload brings the files tab back in its pane at the folder it showed.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,6 +82,8 @@ describe.runIf(runs)('files view in Chromium', { timeout: 180_000 }, () => {
   const list = () => view().getByRole('listbox', { name: /^Files in / });
   const row = (name: string) => list().getByRole('option').and(page.locator(`[data-name="${name.replace(/[\\"]/g, (c) => `\\${c}`)}"]`));
   const focused = (locator: ReturnType<typeof list>) => locator.evaluate((el) => el === document.activeElement);
+  const terminal = () => page.getByTestId('terminal-pane').filter({ visible: true });
+  const tabIds = () => page.locator('[data-testid^="workspace-tab-"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')!));
 
   const palette = (command: string) => runPaletteCommand(page, command);
 
@@ -300,5 +302,69 @@ describe.runIf(runs)('files view in Chromium', { timeout: 180_000 }, () => {
     await expect.poll(() => last.getAttribute('aria-selected')).toBe('true');
     await expectInViewport(last);
     expect(await list().getByRole('option').count()).toBeLessThan(120);
+  });
+
+  it('a reload brings the files tab back in its pane, beside the terminal, showing the folder it was in', async () => {
+    await list().focus();
+    await page.keyboard.press('Control+L');
+    await expect.poll(() => focused(view().getByRole('textbox', { name: 'Path' }))).toBe(true);
+    await page.keyboard.type(`${remoteDir}/docs`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => view().getAttribute('data-path')).toBe(`${remoteDir}/docs`);
+    // Its own pane on the right, so "the same place" is more than "a tab somewhere".
+    await palette('Move this tab to a new pane on the right');
+    await expect.poll(() => terminal().count()).toBe(1);
+    const filesBox = await expectInViewport(view());
+    const terminalBox = await expectInViewport(terminal());
+    expect(filesBox.x).toBeGreaterThan(terminalBox.x + terminalBox.width - 1);
+    const filesTab = (await tabIds()).find((id) => id.startsWith('workspace-tab-files:'));
+    expect(filesTab).toBeDefined();
+    // The layout is saved a moment after it last changed.
+    await page.waitForTimeout(1000);
+
+    await page.reload();
+    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
+    await expect.poll(() => view().getAttribute('data-path'), { timeout: 20_000 }).toBe(`${remoteDir}/docs`);
+    await expect.poll(() => row('readme.txt').count(), { timeout: 10_000 }).toBe(1);
+    await expectInViewport(row('readme.txt'));
+    await expect.poll(() => terminal().count()).toBe(1);
+    // The same tabs, and the same panes where they were.
+    expect((await tabIds()).filter((id) => id.startsWith('workspace-tab-files:'))).toEqual([filesTab]);
+    expect(await expectInViewport(view())).toEqual(filesBox);
+    expect(await expectInViewport(terminal())).toEqual(terminalBox);
+    expect(await page.getByTestId(filesTab!).isVisible()).toBe(true);
+    await screenshots(page, 'files-restored', VIEWPORT);
+    // And it works: Backspace goes up to the test folder.
+    await list().focus();
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => view().getAttribute('data-path')).toBe(remoteDir);
+    await expect.poll(() => row('data.bin').count()).toBe(1);
+    expect(problems).toEqual([]);
+  });
+
+  it('a files tab whose circuit was disconnected says so, and a reload does not bring it back', async () => {
+    const before = await expectInViewport(terminal());
+    await terminal().locator('.pane-route').click();
+    const drawer = terminal().getByRole('complementary', { name: 'Circuit details' });
+    await drawer.getByRole('button', { name: 'Disconnect' }).click();
+    const question = page.getByRole('alertdialog', { name: /^Disconnect 1 terminal on / });
+    await expect.poll(() => question.isVisible()).toBe(true);
+    await question.getByRole('button', { name: 'Disconnect' }).click();
+    await expect.poll(() => terminal().getByRole('region', { name: /^Terminal on / }).getAttribute('data-status'), { timeout: 15_000 }).toBe('ended');
+    const filesPane = page.getByTestId('files-pane').filter({ visible: true });
+    await expect.poll(() => filesPane.locator('.pane-state').textContent()).toBe('circuit closed');
+    await expectInViewport(filesPane.getByRole('button', { name: 'Close files' }));
+    await page.waitForTimeout(1000);
+
+    await page.reload();
+    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
+    // The terminal comes back ended (it can reconnect); the files tab, which cannot, is left out
+    // along with its pane, so the terminal has the whole width again.
+    await expect.poll(() => terminal().getByRole('region', { name: /^Terminal on / }).getAttribute('data-status'), { timeout: 15_000 }).toBe('ended');
+    expect((await tabIds()).filter((id) => id.startsWith('workspace-tab-files:'))).toEqual([]);
+    expect(await page.getByTestId('files-pane').count()).toBe(0);
+    const after = await expectInViewport(terminal());
+    expect(after.width).toBeGreaterThan(before.width);
+    expect(problems).toEqual([]);
   });
 });

@@ -51,8 +51,11 @@ export interface FilesView {
 
 interface FilesState {
   views: Readonly<Record<string, FilesView>>;
-  /** Makes the circuit's view (if new) and lists its home folder. */
-  open(circuitId: string): void;
+  /**
+   * Makes the circuit's view (if new) and lists its home folder, or `at` (a view brought back
+   * after a reload): if that folder cannot be listed any more, home, with the reason shown.
+   */
+  open(circuitId: string, at?: string): void;
   /** The view closed: stop its listing and forget it. */
   close(circuitId: string): void;
   navigate(circuitId: string, path: string): Promise<void>;
@@ -236,10 +239,22 @@ async function ensureHome(circuitId: string): Promise<string> {
 
 export const useFilesStore = create<FilesState>((set, get) => ({
   views: {},
-  open(circuitId) {
+  open(circuitId, at) {
     if (get().views[circuitId]) return;
     set((s) => ({ views: { ...s.views, [circuitId]: newView(circuitId) } }));
-    void get().goHome(circuitId);
+    if (at === undefined) {
+      void get().goHome(circuitId);
+      return;
+    }
+    void list(circuitId, at).then(async () => {
+      const v = view(circuitId);
+      // Listed, or the user went elsewhere meanwhile: nothing to fall back from.
+      if (!v || v.path !== null || listings.has(circuitId)) return;
+      const why = v.error;
+      await get().goHome(circuitId);
+      // Home's listing clears the error; the user still learns why the folder did not come back.
+      if (view(circuitId)?.error === null) patch(circuitId, { error: why });
+    });
   },
   close(circuitId) {
     stopListing(circuitId);

@@ -15,15 +15,14 @@ import { usePaletteStore } from './usePaletteStore';
 import { findTab } from './terminalsLogic';
 import { useCircuitsStore } from './useCircuitsStore';
 import { toPlainText } from '../../shared/model/plainText';
+import { FILES_PANEL_PREFIX, filesCircuitOf, filesPanelId } from '../../shared/model/settings';
 
 export type WorkspaceDialog = { kind: 'host'; hostId: string | null } | { kind: 'profile'; profileId: string } | { kind: 'import' } | null;
 
 export const BUILDER_PANEL = 'builder';
 export const SETTINGS_PANEL = 'settings';
-/** A files view's panel id: the prefix and its circuit's id (one files view per circuit). */
-export const FILES_PANEL_PREFIX = 'files:';
-export const filesPanelId = (circuitId: string): string => `${FILES_PANEL_PREFIX}${circuitId}`;
-export const filesCircuitOf = (panelId: string): string | null => (panelId.startsWith(FILES_PANEL_PREFIX) ? panelId.slice(FILES_PANEL_PREFIX.length) : null);
+// A files view's panel id (`files:<circuitId>`): defined in shared, where the saved layout's schema checks it.
+export { FILES_PANEL_PREFIX, filesCircuitOf, filesPanelId };
 
 /** Where the next terminal panel goes: beside a group (a split) instead of into the active group. */
 export interface Placement {

@@ -129,3 +129,16 @@ export function savedTerminals(layout: WorkspaceLayout | null): [string, Extract
   if (!layout) return [];
   return Object.entries(layout.panels).flatMap(([id, ref]) => (ref.kind === 'terminal' ? [[id, ref] as [string, Extract<PanelRef, { kind: 'terminal' }>]] : []));
 }
+
+export type SavedFiles = Extract<PanelRef, { kind: 'files' }>;
+
+/**
+ * Files panels of a saved layout to bring back, by panel id: only those whose circuit the main
+ * side still has open. One whose circuit closed or failed is left out rather than shown broken:
+ * a files view cannot reconnect its circuit (its terminals come back with Reconnect), and after a
+ * reconnect Browse files opens it again.
+ */
+export function restorableFiles(layout: WorkspaceLayout | null, circuits: Readonly<Record<string, CircuitSummary>>): [string, SavedFiles][] {
+  if (!layout) return [];
+  return Object.entries(layout.panels).flatMap(([id, ref]) => (ref.kind === 'files' && circuits[ref.circuitId]?.state === 'open' ? [[id, ref] as [string, SavedFiles]] : []));
+}

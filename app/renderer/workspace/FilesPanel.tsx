@@ -1,6 +1,7 @@
 /**
  * A circuit's files view as a workspace panel (issue 16). The panel id names the circuit
- * (`files:<circuitId>`); the view lists its target's home folder when it opens and forgets its
+ * (`files:<circuitId>`); the view lists its target's home folder when it opens (or, after a
+ * reload, the folder it showed: Workspace's restore makes the view first) and forgets its
  * state when the panel closes. While the circuit is not open, the view says so instead of failing
  * every call; while the backend is unreachable it greys out and takes no input.
  */

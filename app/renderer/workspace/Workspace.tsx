@@ -1,8 +1,9 @@
 /**
  * The centre of the window: a dock (dockview) of tabs and splits. Every terminal tab of the
- * terminals store is a panel here; the builder and settings are panels opened on demand. The
- * layout is saved in the app's document (settings.saveLayout) and brought back on reload, with
- * live terminals found again by id and ended ones offering Reconnect.
+ * terminals store is a panel here; the builder, settings and files views are panels opened on
+ * demand. The layout is saved in the app's document (settings.saveLayout) and brought back on
+ * reload, with live terminals found again by id and ended ones offering Reconnect, and files
+ * views of circuits still open back at the folder they showed.
  */
 import { DockviewReact, type DockviewApi, type DockviewReadyEvent, type IDockviewPanel } from 'dockview-react';
 import 'dockview-react/dist/styles/dockview.css';
@@ -14,10 +15,11 @@ import { toPlainText } from '../../shared/model/plainText';
 import { findTab } from '../stores/terminalsLogic';
 import { useBuilderStore } from '../stores/useBuilderStore';
 import { useCircuitsStore } from '../stores/useCircuitsStore';
+import { useFilesStore } from '../stores/useFilesStore';
 import { useProfilesStore } from '../stores/useProfilesStore';
 import { useTerminalsStore } from '../stores/useTerminalsStore';
 import { BUILDER_PANEL, filesCircuitOf, SETTINGS_PANEL, useWorkspaceStore } from '../stores/useWorkspaceStore';
-import { rekeyDock, savedTerminals, tabLabels, terminalPanelRef } from '../stores/workspaceLayout';
+import { rekeyDock, restorableFiles, savedTerminals, tabLabels, terminalPanelRef } from '../stores/workspaceLayout';
 import { ConfirmHost } from './ConfirmHost';
 import { WorkspaceTab } from './WorkspaceTab';
 import './workspace.css';
@@ -49,7 +51,11 @@ function currentLayout(api: DockviewApi): WorkspaceLayout {
   for (const panel of api.panels) {
     if (panel.id === BUILDER_PANEL) panels[panel.id] = { kind: 'builder', profileId: null };
     else if (panel.id === SETTINGS_PANEL) panels[panel.id] = { kind: 'settings' };
-    else {
+    else if (filesCircuitOf(panel.id) !== null) {
+      // The files store holds the folder a view shows; the layout only copies it when saving.
+      const circuitId = filesCircuitOf(panel.id)!;
+      panels[panel.id] = { kind: 'files', circuitId, path: useFilesStore.getState().views[circuitId]?.path ?? null };
+    } else {
       const tab = tabs.find((t) => t.key === panel.id);
       if (tab) panels[panel.id] = terminalPanelRef(tab, circuits[tab.circuitId], labels.get(tab.key)?.title ?? 'Terminal');
     }
@@ -59,10 +65,13 @@ function currentLayout(api: DockviewApi): WorkspaceLayout {
 
 /**
  * Brings a saved layout back: live terminals are adopted under their stable keys, ended ones
- * come back as tabs that say so, then the dock is rebuilt with the panels renamed to those keys.
+ * come back as tabs that say so, files views come back only while their circuit is open, then
+ * the dock is rebuilt with the panels renamed to those keys.
  */
 async function restore(api: DockviewApi): Promise<void> {
-  const [layout, list] = await Promise.all([rpc.settings.getLayout().catch(() => null), rpc.terminals.list().catch(() => [])]);
+  // The circuits store is loaded first so files views are kept only for circuits still open, and
+  // show their folder at once rather than "circuit closed" until the store catches up.
+  const [layout, list] = await Promise.all([rpc.settings.getLayout().catch(() => null), rpc.terminals.list().catch(() => []), useCircuitsStore.getState().load()]);
   const terminals = useTerminalsStore.getState();
   terminals.adopt(list);
   if (!layout) return;
@@ -81,14 +90,19 @@ async function restore(api: DockviewApi): Promise<void> {
       keep.add(panelId);
     }
   }
-  for (const [panelId, ref] of Object.entries(layout.panels)) if (ref.kind !== 'terminal') keep.add(panelId);
+  for (const [panelId, ref] of Object.entries(layout.panels)) if (ref.kind === 'builder' || ref.kind === 'settings') keep.add(panelId);
+  const files = restorableFiles(layout, useCircuitsStore.getState().circuits);
+  for (const [panelId] of files) keep.add(panelId);
   const dock = rekeyDock(layout.dock, rename, (id) => keep.has(id));
   if (!dock) return;
+  // Each files view starts at its saved folder (its panel then finds the view already made).
+  for (const [, ref] of files) useFilesStore.getState().open(ref.circuitId, ref.path ?? undefined);
   try {
     api.fromJSON(dock as Parameters<DockviewApi['fromJSON']>[0]);
   } catch {
     // A layout this version cannot read: start with the tabs alone (added by the sync below).
     api.clear();
+    for (const [, ref] of files) useFilesStore.getState().close(ref.circuitId);
   }
 }
 
@@ -139,7 +153,7 @@ export function Workspace({ terminal, builder, settings, files, empty }: Workspa
       const builderPanel = dock.getPanel(BUILDER_PANEL);
       if (builderPanel && builderPanel.title !== builderTitle) builderPanel.api.setTitle(builderTitle);
       for (const panel of [...dock.panels]) {
-        // Files views (issue 16) live beside the terminals, not in the terminals store; they are not saved.
+        // Files views (issue 16) live beside the terminals, not in the terminals store.
         if (panel.id === BUILDER_PANEL || panel.id === SETTINGS_PANEL || keys.has(panel.id) || filesCircuitOf(panel.id) !== null) continue;
         removing.add(panel.id);
         panel.api.close();
@@ -185,6 +199,10 @@ export function Workspace({ terminal, builder, settings, files, empty }: Workspa
         useCircuitsStore.subscribe((s, prev) => s.circuits !== prev.circuits && sync()),
         useProfilesStore.subscribe((s, prev) => s.profiles !== prev.profiles && sync()),
         useBuilderStore.subscribe((s, prev) => s.profile !== prev.profile && sync()),
+        // A files view went to another folder: the saved layout follows, so a reload comes back there.
+        useFilesStore.subscribe((s, prev) => {
+          if (s.views !== prev.views && Object.values(s.views).some((v) => prev.views[v.circuitId]?.path !== v.path)) scheduleSave();
+        }),
       ];
       subs.push({ dispose: () => unsubs.forEach((u) => u()) });
     };

@@ -76,7 +76,17 @@ export type PanelRef =
       title: string;
     }
   | { kind: 'builder'; profileId: string | null }
-  | { kind: 'settings' };
+  | { kind: 'settings' }
+  /**
+   * A circuit's files view (issue 16). Comes back after a reload only while its circuit is still
+   * open; `path` is the folder it showed (null if none had opened yet, so it opens at home).
+   */
+  | { kind: 'files'; circuitId: string; path: string | null };
+
+/** A files view's panel id: the prefix and its circuit's id (one files view per circuit). */
+export const FILES_PANEL_PREFIX = 'files:';
+export const filesPanelId = (circuitId: string): string => `${FILES_PANEL_PREFIX}${circuitId}`;
+export const filesCircuitOf = (panelId: string): string | null => (panelId.startsWith(FILES_PANEL_PREFIX) ? panelId.slice(FILES_PANEL_PREFIX.length) : null);
 
 /** The workspace as saved: the docking layout (opaque to the main side, bounded) and what each panel shows. */
 export interface WorkspaceLayout {

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { ISettingsService } from '../contract/settings';
-import type { AppSettings, ConnectionDefaults, PanelRef, SettingsPatch, TerminalAppearance, WorkspaceLayout } from '../model/settings';
+import { filesCircuitOf, type AppSettings, type ConnectionDefaults, type PanelRef, type SettingsPatch, type TerminalAppearance, type WorkspaceLayout } from '../model/settings';
+import { remotePathSchema } from './files';
 import { connectTimeoutSecSchema, idSchema, keepaliveCountMaxSchema, keepaliveIntervalSecSchema, MAX_NAME, noControl } from './hosts';
 import { MAX_PROFILE_HOPS } from './profiles';
 import type { MethodSchemas } from './schemas';
@@ -97,7 +98,15 @@ export const panelRefSchema: z.ZodType<PanelRef> = z.discriminatedUnion('kind', 
   }),
   z.strictObject({ kind: z.literal('builder'), profileId: idSchema.nullable() }),
   z.strictObject({ kind: z.literal('settings') }),
+  // The folder as the server named it (bounded like any remote path); null: not listed yet.
+  z.strictObject({ kind: z.literal('files'), circuitId: idSchema, path: remotePathSchema.nullable() }),
 ]);
+
+/** A panel's id in the dock: an id (a terminal's key, 'builder', 'settings') or a files view's `files:<circuitId>`. */
+const panelIdSchema = z
+  .string()
+  .max(200)
+  .refine((id) => idSchema.safeParse(filesCircuitOf(id) ?? id).success, 'not a valid panel id');
 
 /** UTF-8 length of a string as JSON.stringify writes it (lone surrogates become \uXXXX escapes: 6 bytes). */
 function utf8Length(s: string): number {
@@ -189,8 +198,13 @@ export const workspaceLayoutSchema: z.ZodType<WorkspaceLayout> = z.strictObject(
   version: z.literal(1),
   dock: dockSchema,
   panels: z
-    .record(idSchema, panelRefSchema)
-    .refine((r) => Object.keys(r).length <= MAX_PANELS, `at most ${MAX_PANELS} panels`),
+    .record(panelIdSchema, panelRefSchema)
+    .refine((r) => Object.keys(r).length <= MAX_PANELS, `at most ${MAX_PANELS} panels`)
+    // A files view is found again by its panel id: the id and the ref must name the same circuit.
+    .refine(
+      (r) => Object.entries(r).every(([id, ref]) => filesCircuitOf(id) === (ref.kind === 'files' ? ref.circuitId : null)),
+      'a files panel id must name the circuit of its files view',
+    ),
 });
 
 export const settingsSchemas: MethodSchemas<ISettingsService> = {

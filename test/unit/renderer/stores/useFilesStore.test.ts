@@ -122,6 +122,25 @@ describe('files store: listing', () => {
   });
 });
 
+describe('files store: a view brought back after a reload', () => {
+  it('opens at the saved folder, without a detour through home', async () => {
+    files.put('/home/bench/logs', { name: 'old.log' });
+    s().open('c1', '/home/bench/logs');
+    await until(() => !v().loading && v().entries.length === 1, 'the listing');
+    expect(v().path).toBe('/home/bench/logs');
+    expect(names()).toEqual(['old.log']);
+    expect(files.home).not.toHaveBeenCalled();
+  });
+
+  it('opens at home when the saved folder is gone, and says why', async () => {
+    files.put('/home/bench', { name: 'a' });
+    s().open('c1', '/home/bench/removed');
+    await until(() => !v().loading && v().path === '/home/bench', 'home');
+    expect(names()).toEqual(['a']);
+    expect((v().error as { code?: string }).code).toBe(ErrorCode.FILE_NOT_FOUND);
+  });
+});
+
 describe('files store: operations', () => {
   beforeEach(async () => {
     files.put('/home/bench', { name: 'notes.txt', size: 3 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TerminalTab } from '../../../../app/renderer/stores/terminalsLogic';
-import { rekeyDock, savedTerminals, tabLabels, tabState, terminalPanelRef } from '../../../../app/renderer/stores/workspaceLayout';
+import { rekeyDock, restorableFiles, savedTerminals, tabLabels, tabState, terminalPanelRef } from '../../../../app/renderer/stores/workspaceLayout';
 import type { CircuitSummary } from '../../../../app/shared/model/hop';
 import { TERMINAL_DEFAULTS, type ProfileSummary } from '../../../../app/shared/model/profile';
 import type { WorkspaceLayout } from '../../../../app/shared/model/settings';
@@ -210,5 +210,36 @@ describe('savedTerminals', () => {
     ]);
     expect(savedTerminals(null)).toEqual([]);
     expect(savedTerminals({ version: 1, dock: null, panels: {} })).toEqual([]);
+  });
+});
+
+describe('restorableFiles', () => {
+  it('brings back the files views of circuits still open, with their folders; not those of circuits closed, failed or gone', () => {
+    const layout: WorkspaceLayout = {
+      version: 1,
+      dock: dock(),
+      panels: {
+        a: { kind: 'terminal', terminalId: 'T1', hostIds: ['h1'], profileId: null, title: 'Lab' },
+        'files:open': { kind: 'files', circuitId: 'open', path: '/home/bench/logs' },
+        'files:fresh': { kind: 'files', circuitId: 'fresh', path: null },
+        'files:closed': { kind: 'files', circuitId: 'closed', path: '/srv' },
+        'files:failed': { kind: 'files', circuitId: 'failed', path: '/srv' },
+        'files:opening': { kind: 'files', circuitId: 'opening', path: '/srv' },
+        'files:gone': { kind: 'files', circuitId: 'gone', path: '/srv' },
+      },
+    };
+    const circuits = {
+      open: circuit('open'),
+      fresh: circuit('fresh'),
+      closed: circuit('closed', { state: 'closed' }),
+      failed: circuit('failed', { state: 'failed', error: lost }),
+      opening: circuit('opening', { state: 'opening' }),
+    };
+    expect(restorableFiles(layout, circuits)).toEqual([
+      ['files:open', { kind: 'files', circuitId: 'open', path: '/home/bench/logs' }],
+      ['files:fresh', { kind: 'files', circuitId: 'fresh', path: null }],
+    ]);
+    expect(restorableFiles(layout, {})).toEqual([]);
+    expect(restorableFiles(null, circuits)).toEqual([]);
   });
 });
