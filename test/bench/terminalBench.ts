@@ -49,7 +49,7 @@ import { TERMINAL_FRAME_HEADER_BYTES, TerminalFrameType } from '../../app/shared
 import { CHROMIUM_ARGS } from '../helpers/browser';
 import { startWebProcess, type WebProcess } from '../helpers/webProcess';
 import { cpuShares, cpuSnapshot, describeShares, medianShares, type CpuGroup } from './cpuShares';
-import { nodeClientCat } from './nodeClientCat';
+import { nodeClientCat, startPacedLoad } from './nodeClientCat';
 import type { LabStatus } from '../lab/lab';
 import { CHROMIUM } from '../setup/requirements';
 import type { EchoSample, MarkerResult, QuietResult, Rect, RefThroughputResult, TraceEntry } from './bareXtermPage/probe';
@@ -415,79 +415,107 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
       const starved: number[] = [];
       const oursCpu: Map<CpuGroup, number>[] = [];
       const refCpu: Map<CpuGroup, number>[] = [];
-      for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
-        const n = ++markerSeq;
-        await ui.run('clear');
-        await sleep(300);
-        await page.keyboard.type(`cat ${file}; echo "done-$((${n}+0))"`);
-        await page.evaluate(([sel, marker]) => window.hlBench!.armMarker(sel!, marker!), [ROWS, `done-${n}`]);
-        await page.evaluate(() => window.hlBench!.setTracing(true));
-        const profiling = profile && round === 0 ? await startPageProfile(page) : null;
-        const cpuBefore = cpuSnapshot();
-        await page.keyboard.press('Enter');
-        ours.push(await within(page.evaluate(() => window.hlBench!.markerResult()), 300_000, `${label} cat`));
-        oursCpu.push(cpuShares(cpuBefore, cpuSnapshot()));
-        if (profiling) log(await profiling.stop(`${payloadName}-page`));
-        starved.push(caughtUpShare(await page.evaluate(() => window.hlBench!.trace)));
-        await page.evaluate(() => window.hlBench!.setTracing(false));
-        await sleep(500);
-        const ref = ++markerSeq;
-        const refProfiling = profile && round === 0 ? await startPageProfile(page) : null;
-        const refCpuBefore = cpuSnapshot();
-        refs.push(
-          await within(
-            page.evaluate(([url, r, cols, rows, marker]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, marker as string), [
-              `${pages!.origin}/payload/${payloadName}`,
-              rect,
-              size.cols,
-              size.rows,
-              `ref-done-${ref}`,
-            ] as const),
-            300_000,
-            'reference write',
-          ),
-        );
-        refCpu.push(cpuShares(refCpuBefore, cpuSnapshot()));
-        if (refProfiling) log(await refProfiling.stop(`${payloadName}-reference`));
-        await sleep(500);
-        // Not goals: the same xterm fed over a loopback WebSocket, on the page's thread and in a
-        // worker, for how much of a gap is the browser's socket.
-        for (const [list, inWorker, tag, what] of [
-          [wsRefs, false, 'ws', 'WebSocket reference'],
-          [workerRefs, true, 'wk', 'WebSocket-in-a-worker reference'],
-        ] as const) {
-          const marker = `${tag}-done-${++markerSeq}`;
-          list.push(
+      const loadedRefs: RefThroughputResult[] = [];
+      const loadRates: number[] = [];
+      const load = await startPacedLoad(status);
+      try {
+        for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+          const n = ++markerSeq;
+          await ui.run('clear');
+          await sleep(300);
+          await page.keyboard.type(`cat ${file}; echo "done-$((${n}+0))"`);
+          await page.evaluate(([sel, marker]) => window.hlBench!.armMarker(sel!, marker!), [ROWS, `done-${n}`]);
+          await page.evaluate(() => window.hlBench!.setTracing(true));
+          const profiling = profile && round === 0 ? await startPageProfile(page) : null;
+          const cpuBefore = cpuSnapshot();
+          await page.keyboard.press('Enter');
+          ours.push(await within(page.evaluate(() => window.hlBench!.markerResult()), 300_000, `${label} cat`));
+          oursCpu.push(cpuShares(cpuBefore, cpuSnapshot()));
+          if (profiling) log(await profiling.stop(`${payloadName}-page`));
+          starved.push(caughtUpShare(await page.evaluate(() => window.hlBench!.trace)));
+          await page.evaluate(() => window.hlBench!.setTracing(false));
+          await sleep(500);
+          const ref = ++markerSeq;
+          const refProfiling = profile && round === 0 ? await startPageProfile(page) : null;
+          const refCpuBefore = cpuSnapshot();
+          refs.push(
             await within(
-              page.evaluate(([url, r, cols, rows, m, w]) => window.hlBench!.wsThroughput(url as string, r as Rect, cols as number, rows as number, m as string, w as boolean), [
-                pages!.floodUrl(payloadName),
+              page.evaluate(([url, r, cols, rows, marker]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, marker as string), [
+                `${pages!.origin}/payload/${payloadName}`,
                 rect,
                 size.cols,
                 size.rows,
-                marker,
-                inWorker,
+                `ref-done-${ref}`,
               ] as const),
               300_000,
-              what,
+              'reference write',
+            ),
+          );
+          refCpu.push(cpuShares(refCpuBefore, cpuSnapshot()));
+          if (refProfiling) log(await refProfiling.stop(`${payloadName}-reference`));
+          await sleep(500);
+          // Not a goal: the raw write again while SSH and a second Hopline main side carry a `cat`
+          // at the rate Hopline's page just reached, to a Node client: the page's share of the
+          // machine during Hopline's `cat`, given to the raw write.
+          await load.start(file, PAYLOAD_BYTES / MiB / (ours[round]!.ms / 1000));
+          load.mark();
+          const loaded = ++markerSeq;
+          loadedRefs.push(
+            await within(
+              page.evaluate(([url, r, cols, rows, marker]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, marker as string), [
+                `${pages!.origin}/payload/${payloadName}`,
+                rect,
+                size.cols,
+                size.rows,
+                `ld-done-${loaded}`,
+              ] as const),
+              300_000,
+              'reference write under load',
+            ),
+          );
+          loadRates.push(await load.halt());
+          await sleep(500);
+          // Not goals: the same xterm fed over a loopback WebSocket, on the page's thread and in a
+          // worker, for how much of a gap is the browser's socket.
+          for (const [list, inWorker, tag, what] of [
+            [wsRefs, false, 'ws', 'WebSocket reference'],
+            [workerRefs, true, 'wk', 'WebSocket-in-a-worker reference'],
+          ] as const) {
+            const marker = `${tag}-done-${++markerSeq}`;
+            list.push(
+              await within(
+                page.evaluate(([url, r, cols, rows, m, w]) => window.hlBench!.wsThroughput(url as string, r as Rect, cols as number, rows as number, m as string, w as boolean), [
+                  pages!.floodUrl(payloadName),
+                  rect,
+                  size.cols,
+                  size.rows,
+                  marker,
+                  inWorker,
+                ] as const),
+                300_000,
+                what,
+              ),
+            );
+            await sleep(500);
+          }
+          const viaStream = ++markerSeq;
+          streamRefs.push(
+            await within(
+              page.evaluate(([url, r, cols, rows, m]) => window.hlBench!.streamThroughput(url as string, r as Rect, cols as number, rows as number, m as string), [
+                `${pages!.origin}/payload/${payloadName}`,
+                rect,
+                size.cols,
+                size.rows,
+                `st-done-${viaStream}`,
+              ] as const),
+              300_000,
+              'streamed HTTP body reference',
             ),
           );
           await sleep(500);
         }
-        const viaStream = ++markerSeq;
-        streamRefs.push(
-          await within(
-            page.evaluate(([url, r, cols, rows, m]) => window.hlBench!.streamThroughput(url as string, r as Rect, cols as number, rows as number, m as string), [
-              `${pages!.origin}/payload/${payloadName}`,
-              rect,
-              size.cols,
-              size.rows,
-              `st-done-${viaStream}`,
-            ] as const),
-            300_000,
-            'streamed HTTP body reference',
-          ),
-        );
-        await sleep(500);
+      } finally {
+        await load.close();
       }
       const rate = (ms: number) => PAYLOAD_BYTES / MiB / (ms / 1000);
       const h = median(ours.map((r) => rate(r.ms)));
@@ -508,6 +536,7 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
             `the same xterm fed over a loopback WebSocket (no SSH, no Hopline) ${median(wsRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${wsRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}), ` +
             `with the socket in a worker ${median(workerRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${workerRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}), ` +
             `from a streamed HTTP body ${median(streamRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${streamRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}). ` +
+            `The raw write while a Node client took the same cat through 3 hops and a second Hopline at the rate just measured (${loadRates.map((r) => r.toFixed(1)).join(', ')} MiB/s): ${median(loadedRefs.map((r) => rate(r.ms))).toFixed(1)} MiB/s (rounds ${loadedRefs.map((r) => rate(r.ms).toFixed(1)).join(', ')}); Hopline ÷ that ${(h / median(loadedRefs.map((r) => rate(r.ms)))).toFixed(2)}. ` +
             `CPU in cores during Hopline's cat (median): ${describeShares(medianShares(oursCpu))}; during the raw write: ${describeShares(medianShares(refCpu))}`,
         },
         `ratio ${ratio.toFixed(2)}`,

@@ -114,7 +114,7 @@ export function TerminalView({ tab, visible, options, targetName, focusNonce, se
     });
     hostRef.current = host;
     const term = host.term;
-    const feed = new XtermFeed(term);
+    const feed = new XtermFeed(host);
     feed.setHidden(!visibleRef.current);
     feedRef.current = feed;
     const encoder = new TextEncoder();

@@ -15,6 +15,7 @@ import type { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal, type IDisposable } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import type { TerminalOptions } from '../../../shared/model/profile';
+import { spaceFloodFrames } from './floodFrames';
 import { watchShellCwd, type ShellCwd } from './osc7';
 import { silenceQueries } from './querySilencer';
 import { xtermOptions } from './terminalSettings';
@@ -46,6 +47,7 @@ export class XtermHost implements IDisposable {
   private webgl: WebglAddon | null = null;
   private disposed = false;
   private _renderer: RendererKind = 'dom';
+  private readonly floodFrames: ReturnType<typeof spaceFloodFrames>;
 
   constructor(private readonly container: HTMLElement, private readonly host: XtermHostOptions) {
     this.term = new Terminal(xtermOptions(host.options, { activate: (_event, uri) => host.onLink(uri), allowNonHttpProtocols: false }));
@@ -57,7 +59,16 @@ export class XtermHost implements IDisposable {
     this.subs.push(silenceQueries(this.term.parser));
     this.subs.push(watchShellCwd(this.term.parser, (cwd) => host.onCwd?.(cwd)));
     this.term.open(container);
+    this.floodFrames = spaceFloodFrames(this.term);
+    this.subs.push(this.term.onData(() => this.floodFrames?.typed()), this.term.onBinary(() => this.floodFrames?.typed()));
     this.tryWebgl();
+  }
+
+  /** Output for xterm (the feed's only way in), counted for the DOM renderer's flood frames. */
+  write(data: Uint8Array | string, callback?: () => void): void {
+    // WebGL draws a frame for little: only the DOM renderer's frames are spaced out.
+    if (this._renderer === 'dom') this.floodFrames?.written(data.length);
+    this.term.write(data, callback);
   }
 
   get renderer(): RendererKind {
@@ -156,6 +167,7 @@ export class XtermHost implements IDisposable {
 
   dispose(): void {
     this.disposed = true;
+    this.floodFrames?.dispose();
     for (const sub of this.subs.splice(0)) sub.dispose();
     this.webgl = null;
     this.term.dispose();
