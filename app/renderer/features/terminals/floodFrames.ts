@@ -59,7 +59,10 @@ function skipEmptySelectionRedraws(selection: SelectionService): void {
   const redraw = selection._refresh.bind(selection);
   let shown = false; // a terminal starts with nothing selected
   selection._refresh = () => {
-    const none = !selection._model.finalSelectionStart || !selection._model.finalSelectionEnd;
+    // As xterm's hasSelection: a click leaves start and end on the same cell, which draws nothing.
+    const start = selection._model.finalSelectionStart;
+    const end = selection._model.finalSelectionEnd;
+    const none = !start || !end || (start[0] === end[0] && start[1] === end[1]);
     if (none && !shown) {
       // As the redraw would: the frame has run, so the next refresh() may ask for another.
       selection._refreshAnimationFrame = undefined;

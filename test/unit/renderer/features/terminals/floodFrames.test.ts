@@ -129,6 +129,27 @@ describe('spaceFloodFrames', () => {
     await waitFor(() => expect(selection()).toBe(0));
   });
 
+  it('does not redraw every row on a scroll for a selection that is only a click', async () => {
+    const t = open();
+    spaceFloodFrames(t);
+    const renderService = (t as unknown as { _core: { _renderService: { handleSelectionChanged(...args: unknown[]): void } } })._core._renderService;
+    const original = renderService.handleSelectionChanged.bind(renderService);
+    let redraws = 0;
+    renderService.handleSelectionChanged = (...args) => {
+      redraws++;
+      original(...args);
+    };
+    // A click: start and end on one cell.
+    t.select(3, 0, 0);
+    await written(t, flood(FLOOD_BYTES, 'scrolled'));
+    await waitFor(() => expect(rows()).toContain('scrolled'));
+    await frames();
+    expect(redraws).toBe(0);
+    // A real selection is drawn.
+    t.select(0, t.buffer.active.viewportY, 5);
+    await waitFor(() => expect(redraws).toBe(1));
+  });
+
   it('stops spacing frames once disposed', async () => {
     const t = open();
     let clock = 1000;
