@@ -10,8 +10,9 @@
  *
  * Every scroll also asks xterm's selection service to redraw the selection on the next frame,
  * and the DOM renderer answers that by redrawing every row a second time, selection or not (in
- * the same profile, 290 ms of the page's 5 s). A redraw from no selection to no selection
- * changes nothing on screen, so it is skipped.
+ * the same profile, 290 ms of the page's 5 s). That path ignores xterm's render pause, so a
+ * terminal in a hidden tab, catching up in the background, rebuilt its rows on every scroll
+ * too. A redraw from no selection to no selection changes nothing on screen, so it is skipped.
  *
  * xterm has no public knob for either: they are reached through its private fields. If a version
  * of xterm moves them, this does nothing (and a unit test says so) rather than break the terminal.
