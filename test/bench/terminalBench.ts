@@ -417,6 +417,21 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
       const refCpu: Map<CpuGroup, number>[] = [];
       const loadedRefs: RefThroughputResult[] = [];
       const loadRates: number[] = [];
+      // The reference xterm in this page, fed the payload from memory: the raw write.
+      const rawWrite = (tag: string, what: string): Promise<RefThroughputResult> => {
+        const marker = `${tag}-done-${++markerSeq}`;
+        return within(
+          page.evaluate(([url, r, cols, rows, m]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, m as string), [
+            `${pages!.origin}/payload/${payloadName}`,
+            rect,
+            size.cols,
+            size.rows,
+            marker,
+          ] as const),
+          300_000,
+          what,
+        );
+      };
       const load = await startPacedLoad(status);
       try {
         for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
@@ -435,22 +450,9 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
           starved.push(caughtUpShare(await page.evaluate(() => window.hlBench!.trace)));
           await page.evaluate(() => window.hlBench!.setTracing(false));
           await sleep(500);
-          const ref = ++markerSeq;
           const refProfiling = profile && round === 0 ? await startPageProfile(page) : null;
           const refCpuBefore = cpuSnapshot();
-          refs.push(
-            await within(
-              page.evaluate(([url, r, cols, rows, marker]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, marker as string), [
-                `${pages!.origin}/payload/${payloadName}`,
-                rect,
-                size.cols,
-                size.rows,
-                `ref-done-${ref}`,
-              ] as const),
-              300_000,
-              'reference write',
-            ),
-          );
+          refs.push(await rawWrite('ref', 'reference write'));
           refCpu.push(cpuShares(refCpuBefore, cpuSnapshot()));
           if (refProfiling) log(await refProfiling.stop(`${payloadName}-reference`));
           await sleep(500);
@@ -459,20 +461,7 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
           // machine during Hopline's `cat`, given to the raw write.
           await load.start(file, PAYLOAD_BYTES / MiB / (ours[round]!.ms / 1000));
           load.mark();
-          const loaded = ++markerSeq;
-          loadedRefs.push(
-            await within(
-              page.evaluate(([url, r, cols, rows, marker]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, marker as string), [
-                `${pages!.origin}/payload/${payloadName}`,
-                rect,
-                size.cols,
-                size.rows,
-                `ld-done-${loaded}`,
-              ] as const),
-              300_000,
-              'reference write under load',
-            ),
-          );
+          loadedRefs.push(await rawWrite('ld', 'reference write under load'));
           loadRates.push(await load.halt());
           await sleep(500);
           // Not goals: the same xterm fed over a loopback WebSocket, on the page's thread and in a

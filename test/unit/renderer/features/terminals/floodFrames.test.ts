@@ -37,90 +37,82 @@ function flood(n: number, marker: string): string {
   return line.repeat(Math.ceil(n / line.length)) + marker;
 }
 
+/**
+ * A terminal with spaced frames on the test's clock (`clock.ms`); `put` writes as the terminal
+ * host does (counted, then written) and waits for xterm's callback. With `first`, that first
+ * screen is drawn before it returns.
+ */
+async function spacedTerminal(first?: string) {
+  const t = open();
+  const clock = { ms: 1000 };
+  const spacing = spaceFloodFrames(t, window, () => clock.ms)!;
+  const put = async (data: string) => {
+    spacing.written(data.length);
+    await written(t, data);
+  };
+  if (first !== undefined) {
+    await put(first);
+    await waitFor(() => expect(rows()).toContain(first));
+  }
+  return { t, clock, spacing, put };
+}
+
 describe('spaceFloodFrames', () => {
   it('finds the render debouncer of the xterm this app ships (so the spacing is on, not silently off)', () => {
     expect(spaceFloodFrames(open())).not.toBeNull();
   });
 
   it('draws ordinary output on the next frame, however soon after the last one', async () => {
-    const t = open();
-    let clock = 1000;
-    const spacing = spaceFloodFrames(t, window, () => clock)!;
-    spacing.written(6);
-    await written(t, 'hello ');
-    await waitFor(() => expect(rows()).toContain('hello'));
-    clock += 5;
-    spacing.written(5);
-    await written(t, 'again');
+    const { clock, put } = await spacedTerminal('hello ');
+    clock.ms += 5;
+    await put('again');
     await waitFor(() => expect(rows()).toContain('hello again'));
   });
 
   it('holds frames FLOOD_FRAME_MS apart while a flood is written, then draws what it held', async () => {
-    const t = open();
-    let clock = 1000;
-    const spacing = spaceFloodFrames(t, window, () => clock)!;
-    spacing.written(5);
-    await written(t, 'start');
-    await waitFor(() => expect(rows()).toContain('start'));
-
-    const data = flood(FLOOD_BYTES + 1024, 'MARK-1');
-    spacing.written(data.length);
-    await written(t, data);
-    clock += FLOOD_FRAME_MS - 1;
+    const { clock, put } = await spacedTerminal('start');
+    await put(flood(FLOOD_BYTES + 1024, 'MARK-1'));
+    clock.ms += FLOOD_FRAME_MS - 1;
     await frames();
     // Parsed (the write called back) but not drawn: the rows still show the first screen.
     expect(rows()).toContain('start');
     expect(rows()).not.toContain('MARK-1');
 
-    clock += 1;
+    clock.ms += 1;
     await waitFor(() => expect(rows()).toContain('MARK-1'));
     expect(rows()).not.toContain('start');
 
     // The flood is over: the next small write draws at once again.
-    clock += 1;
-    spacing.written(4);
-    await written(t, ' end');
+    clock.ms += 1;
+    await put(' end');
     await waitFor(() => expect(rows()).toContain('MARK-1 end'));
   });
 
   it('draws every frame of a flood for a moment after a keystroke (Ctrl-C looks quiet at once)', async () => {
-    const t = open();
-    let clock = 1000;
-    const spacing = spaceFloodFrames(t, window, () => clock)!;
-    spacing.written(5);
-    await written(t, 'start');
-    await waitFor(() => expect(rows()).toContain('start'));
+    const { clock, spacing, put } = await spacedTerminal('start');
     spacing.typed();
-    const data = flood(FLOOD_BYTES * 2, 'MARK-3');
-    spacing.written(data.length);
-    await written(t, data);
+    await put(flood(FLOOD_BYTES * 2, 'MARK-3'));
     // Same instant as the last frame, a flood's worth written: drawn all the same.
     await waitFor(() => expect(rows()).toContain('MARK-3'));
 
     // The moment over, a flood is spaced again.
-    clock += INPUT_GRACE_MS;
-    spacing.written(3);
-    await written(t, ' ok');
+    clock.ms += INPUT_GRACE_MS;
+    await put(' ok');
     await waitFor(() => expect(rows()).toContain('MARK-3 ok'));
-    const more = flood(FLOOD_BYTES * 2, 'MARK-4');
-    spacing.written(more.length);
-    await written(t, more);
+    await put(flood(FLOOD_BYTES * 2, 'MARK-4'));
     await frames();
     expect(rows()).toContain('MARK-3 ok');
     expect(rows()).not.toContain('MARK-4');
-    clock += FLOOD_FRAME_MS;
+    clock.ms += FLOOD_FRAME_MS;
     await waitFor(() => expect(rows()).toContain('MARK-4'));
   });
 
   it('still draws a selection made, and its clearing', async () => {
-    const t = open();
-    const spacing = spaceFloodFrames(t)!;
-    spacing.written(11);
-    await written(t, 'hello world');
-    await waitFor(() => expect(rows()).toContain('hello world'));
+    const { t, clock, put } = await spacedTerminal('hello world');
     const selection = () => container!.querySelector('.xterm-selection')!.children.length;
     // Scrolling with nothing selected: the selection's redraws are skipped, not lost for good.
-    await written(t, flood(FLOOD_BYTES, 'scrolled'));
+    clock.ms += FLOOD_FRAME_MS;
+    await put(flood(FLOOD_BYTES, 'scrolled'));
     await waitFor(() => expect(rows()).toContain('scrolled'));
     await frames();
     t.select(0, t.buffer.active.viewportY, 5);
@@ -130,8 +122,7 @@ describe('spaceFloodFrames', () => {
   });
 
   it('does not redraw every row on a scroll for a selection that is only a click', async () => {
-    const t = open();
-    spaceFloodFrames(t);
+    const { t, clock, put } = await spacedTerminal();
     const renderService = (t as unknown as { _core: { _renderService: { handleSelectionChanged(...args: unknown[]): void } } })._core._renderService;
     const original = renderService.handleSelectionChanged.bind(renderService);
     let redraws = 0;
@@ -141,7 +132,8 @@ describe('spaceFloodFrames', () => {
     };
     // A click: start and end on one cell.
     t.select(3, 0, 0);
-    await written(t, flood(FLOOD_BYTES, 'scrolled'));
+    clock.ms += FLOOD_FRAME_MS;
+    await put(flood(FLOOD_BYTES, 'scrolled'));
     await waitFor(() => expect(rows()).toContain('scrolled'));
     await frames();
     expect(redraws).toBe(0);
@@ -151,17 +143,9 @@ describe('spaceFloodFrames', () => {
   });
 
   it('stops spacing frames once disposed', async () => {
-    const t = open();
-    let clock = 1000;
-    const spacing = spaceFloodFrames(t, window, () => clock)!;
-    spacing.written(5);
-    await written(t, 'start');
-    await waitFor(() => expect(rows()).toContain('start'));
+    const { spacing, put } = await spacedTerminal('start');
     spacing.dispose();
-    const data = flood(FLOOD_BYTES * 2, 'MARK-2');
-    spacing.written(data.length);
-    await written(t, data);
-    clock += 1;
+    await put(flood(FLOOD_BYTES * 2, 'MARK-2'));
     await waitFor(() => expect(rows()).toContain('MARK-2'));
   });
 
