@@ -417,21 +417,19 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
       const refCpu: Map<CpuGroup, number>[] = [];
       const loadedRefs: RefThroughputResult[] = [];
       const loadRates: number[] = [];
-      // The reference xterm in this page, fed the payload from memory: the raw write.
-      const rawWrite = (tag: string, what: string): Promise<RefThroughputResult> => {
+      // The reference xterm in this page, fed the payload from memory (the raw write) or from a streamed HTTP body.
+      const referenceRun = <R>(via: 'refThroughput' | 'streamThroughput', tag: string, what: string): Promise<R> => {
         const marker = `${tag}-done-${++markerSeq}`;
         return within(
-          page.evaluate(([url, r, cols, rows, m]) => window.hlBench!.refThroughput(url as string, r as Rect, cols as number, rows as number, m as string), [
-            `${pages!.origin}/payload/${payloadName}`,
-            rect,
-            size.cols,
-            size.rows,
-            marker,
-          ] as const),
+          page.evaluate(
+            ([fn, url, r, cols, rows, m]) => window.hlBench![fn as 'refThroughput' | 'streamThroughput'](url as string, r as Rect, cols as number, rows as number, m as string),
+            [via, `${pages!.origin}/payload/${payloadName}`, rect, size.cols, size.rows, marker] as const,
+          ) as Promise<R>,
           300_000,
           what,
         );
       };
+      const rawWrite = (tag: string, what: string) => referenceRun<RefThroughputResult>('refThroughput', tag, what);
       const load = await startPacedLoad(status);
       try {
         for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
@@ -487,20 +485,7 @@ export async function runTerminalBenchmarks(status: LabStatus, log: (line: strin
             );
             await sleep(500);
           }
-          const viaStream = ++markerSeq;
-          streamRefs.push(
-            await within(
-              page.evaluate(([url, r, cols, rows, m]) => window.hlBench!.streamThroughput(url as string, r as Rect, cols as number, rows as number, m as string), [
-                `${pages!.origin}/payload/${payloadName}`,
-                rect,
-                size.cols,
-                size.rows,
-                `st-done-${viaStream}`,
-              ] as const),
-              300_000,
-              'streamed HTTP body reference',
-            ),
-          );
+          streamRefs.push(await referenceRun<MarkerResult>('streamThroughput', 'st', 'streamed HTTP body reference'));
           await sleep(500);
         }
       } finally {
